@@ -1,0 +1,57 @@
+"""Settings, resolved the dlt way: `.dlt/config.toml`, `.dlt/secrets.toml`, or environment variables
+such as ``SOURCES__OPENDENTAL__CREDENTIALS`` and ``DESTINATION__POSTGRES__CREDENTIALS``."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from dlt.common.configuration import configspec, resolve_configuration
+from dlt.common.configuration.specs import BaseConfiguration
+
+OnMismatch = Literal["fail", "warn"]
+
+DEFAULT_SOURCE_URL = "mysql+pymysql://root:@127.0.0.1:3306/opendental_demo"
+DEFAULT_DESTINATION_URL = "postgresql://postgres@127.0.0.1:5432/opendental_analytics"
+DEFAULT_DATASET = "opendental_raw"
+
+
+@configspec
+class SyncSettings(BaseConfiguration):
+    """``[sources.opendental]`` settings."""
+
+    credentials: str = DEFAULT_SOURCE_URL
+    """SQLAlchemy URL of the OpenDental MySQL/MariaDB database (``mysql+pymysql://user:pass@host:3306/db``)."""
+    dataset: str = DEFAULT_DATASET
+    """PostgreSQL schema that holds the raw copy."""
+    chunk_size: int = 10_000
+    """Rows per source query; bounds how long one read holds a MyISAM table lock."""
+    on_mismatch: str = "fail"
+    """What a reconciliation mismatch does to the run: ``fail`` (exit non-zero) or ``warn``."""
+    load_unregistered: bool = True
+    """Copy source tables that tables.toml does not name, with settings inferred from their schema."""
+    lock_timeout_s: int = 600
+    """How long a run waits for another run of this pipeline to finish."""
+
+    def check(self) -> None:
+        if self.on_mismatch not in get_args(OnMismatch):
+            raise ValueError(
+                f"sources.opendental.on_mismatch = {self.on_mismatch!r}; use one of {', '.join(get_args(OnMismatch))}"
+            )
+        if self.chunk_size < 100:
+            raise ValueError(
+                f"sources.opendental.chunk_size = {self.chunk_size}; use at least 100 (10000 is usual)"
+            )
+
+
+@configspec
+class DestinationSettings(BaseConfiguration):
+    """``[destination.postgres]`` settings."""
+
+    credentials: str = DEFAULT_DESTINATION_URL
+
+
+def load_settings() -> tuple[SyncSettings, DestinationSettings]:
+    sync = resolve_configuration(SyncSettings(), sections=("sources", "opendental"))
+    dest = resolve_configuration(DestinationSettings(), sections=("destination", "postgres"))
+    sync.check()
+    return sync, dest

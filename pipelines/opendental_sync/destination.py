@@ -1,0 +1,238 @@
+"""The PostgreSQL copy: key snapshots of raw tables, delete marking, and the pipeline's own bookkeeping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import adbc_driver_postgresql.dbapi as adbc
+import psycopg2
+import pyarrow as pa
+from dlt.common.normalizers.naming.snake_case import NamingConvention
+from psycopg2 import sql
+from sqlalchemy.engine import make_url
+
+from opendental_sync.extract import DELETED_AT_COLUMN, DELETED_COLUMN, STAMP, empty_snapshot
+from opendental_sync.registry import TableSpec
+
+log = logging.getLogger(__name__)
+_naming = NamingConvention()
+
+RUN_LOG = "_od_run_log"
+RECONCILIATION = "_od_reconciliation"
+SYNC_STATE = "_od_sync_state"
+
+BOOKKEEPING_DDL = f"""
+CREATE TABLE IF NOT EXISTS {{schema}}.{RUN_LOG} (
+    run_id text NOT NULL,
+    table_name text NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    status text NOT NULL,
+    strategy text,
+    rows_extracted bigint,
+    rows_inserted bigint,
+    rows_updated bigint,
+    rows_deleted bigint,
+    zero_dates_nulled jsonb,
+    schema_changes jsonb,
+    duration_s double precision,
+    error text,
+    PRIMARY KEY (run_id, table_name)
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.{RECONCILIATION} (
+    run_id text NOT NULL,
+    table_name text NOT NULL,
+    checked_at timestamptz NOT NULL,
+    source_rows bigint NOT NULL,
+    copy_rows bigint NOT NULL,
+    source_checksum text NOT NULL,
+    copy_checksum text NOT NULL,
+    in_flight bigint NOT NULL DEFAULT 0,
+    matches boolean NOT NULL,
+    mismatch_ranges text,
+    PRIMARY KEY (run_id, table_name)
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.{SYNC_STATE} (
+    table_name text PRIMARY KEY,
+    snapshot_started_epoch bigint NOT NULL,
+    source_columns jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+class DestinationUnreachable(RuntimeError):
+    """The PostgreSQL copy cannot be reached with the configured URL."""
+
+
+def raw_name(source_name: str) -> str:
+    """The raw column or table name dlt gives a source identifier (``DateTStamp`` -> ``date_t_stamp``)."""
+    return _naming.normalize_identifier(source_name)
+
+
+@dataclass(frozen=True)
+class TableState:
+    snapshot_started_epoch: int
+    source_columns: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CopyDatabase:
+    """The PostgreSQL database and raw schema (dataset) the pipeline writes."""
+
+    url: str
+    dataset: str
+
+    @contextmanager
+    def connect(self) -> Iterator[Any]:
+        try:
+            conn = psycopg2.connect(self.url, connect_timeout=10)
+        except psycopg2.OperationalError as e:
+            shown = make_url(self.url).render_as_string(hide_password=True)
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise DestinationUnreachable(
+                f"cannot connect to PostgreSQL at {shown} ({first}). Start it locally "
+                "(pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set "
+                "DESTINATION__POSTGRES__CREDENTIALS / [destination.postgres] credentials in .dlt/secrets.toml"
+            ) from e
+        try:
+            conn.autocommit = True
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def run_lock(self, timeout_s: int) -> Iterator[None]:
+        """Hold a PostgreSQL advisory lock for the run, so two runs never write the same copy at once."""
+        key = f"opendental_sync:{self.dataset}"
+        with self.connect() as conn, conn.cursor() as cur:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))
+                if cur.fetchone()[0]:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"another run holds the lock on schema {self.dataset!r} for more than {timeout_s}s; "
+                        "wait for it to finish or raise sources.opendental.lock_timeout_s"
+                    )
+                log.info("waiting for another run on %s to finish", self.dataset)
+                time.sleep(2)
+            try:
+                yield
+            finally:
+                cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+    def ensure_bookkeeping(self) -> None:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.dataset)))
+            cur.execute(BOOKKEEPING_DDL.format(schema=_quote(self.dataset)))
+
+    def existing_tables(self) -> set[str]:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.dataset,)
+            )
+            return {r[0] for r in cur.fetchall()}
+
+    def snapshot(self, spec: TableSpec, exists: bool) -> pa.Table:
+        """Every key in the raw copy with its stamp (epoch seconds) and deleted flag, in key order."""
+        if not exists:
+            snap = empty_snapshot(spec)
+            return snap.append_column(DELETED_COLUMN, pa.array([], pa.bool_()))
+        cols = [f"{_quote(raw_name(k))} AS {_quote(k)}" for k in spec.primary_key]
+        if spec.stamp:
+            cols.append(f"extract(epoch from {_quote(raw_name(spec.stamp))})::bigint AS {_quote(STAMP)}")
+        cols.append(f"{_quote(DELETED_COLUMN)}")
+        order = ", ".join(_quote(raw_name(k)) for k in spec.primary_key)
+        query = f"SELECT {', '.join(cols)} FROM {_quote(self.dataset)}.{_quote(raw_name(spec.name))} ORDER BY {order}"
+        with adbc.connect(self.url) as conn, conn.cursor() as cur:
+            cur.execute(query)
+            table: pa.Table = cur.fetch_arrow_table()
+        return table
+
+    def mark_deleted(self, spec: TableSpec, keys: pa.Table) -> int:
+        """Flag rows whose keys are gone from the source; they stay in raw for history."""
+        if keys.num_rows == 0:
+            return 0
+        target = sql.SQL("{}.{}").format(sql.Identifier(self.dataset), sql.Identifier(raw_name(spec.name)))
+        key_cols = [raw_name(k) for k in spec.primary_key]
+        marked = 0
+        with self.connect() as conn, conn.cursor() as cur:
+            for start in range(0, keys.num_rows, 50_000):
+                part = keys.slice(start, 50_000)
+                arrays = [part.column(k).to_pylist() for k in spec.primary_key]
+                unnest = sql.SQL(", ").join(sql.SQL("%s::bigint[]") for _ in key_cols)
+                match = sql.SQL(" AND ").join(
+                    sql.SQL("t.{} = k.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in key_cols
+                )
+                cur.execute(
+                    sql.SQL(
+                        "UPDATE {target} AS t SET {deleted} = true, {deleted_at} = now() "
+                        "FROM unnest({unnest}) AS k({cols}) WHERE {match} AND NOT t.{deleted}"
+                    ).format(
+                        target=target,
+                        deleted=sql.Identifier(DELETED_COLUMN),
+                        deleted_at=sql.Identifier(DELETED_AT_COLUMN),
+                        unnest=unnest,
+                        cols=sql.SQL(", ").join(sql.Identifier(c) for c in key_cols),
+                        match=match,
+                    ),
+                    arrays,
+                )
+                marked += cur.rowcount
+        return marked
+
+    def load_state(self) -> dict[str, TableState]:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("SELECT table_name, snapshot_started_epoch, source_columns FROM {}.{}").format(
+                    sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)
+                )
+            )
+            return {name: TableState(int(epoch), dict(cols)) for name, epoch, cols in cur.fetchall()}
+
+    def save_state(self, table: str, state: TableState) -> None:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO {}.{} (table_name, snapshot_started_epoch, source_columns, updated_at) "
+                    "VALUES (%s, %s, %s, now()) ON CONFLICT (table_name) DO UPDATE SET "
+                    "snapshot_started_epoch = EXCLUDED.snapshot_started_epoch, "
+                    "source_columns = EXCLUDED.source_columns, updated_at = now()"
+                ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)),
+                (table, state.snapshot_started_epoch, json.dumps(state.source_columns)),
+            )
+
+    def forget_state(self, tables: Sequence[str]) -> None:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("DELETE FROM {}.{} WHERE table_name = ANY(%s)").format(
+                    sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)
+                ),
+                (list(tables),),
+            )
+
+    def write_row(self, table: str, row: dict[str, Any]) -> None:
+        """Insert one bookkeeping row (run log or reconciliation)."""
+        values = [json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()]
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("INSERT INTO {}.{} ({}) VALUES ({})").format(
+                    sql.Identifier(self.dataset),
+                    sql.Identifier(table),
+                    sql.SQL(", ").join(sql.Identifier(k) for k in row),
+                    sql.SQL(", ").join(sql.Placeholder() for _ in row),
+                ),
+                values,
+            )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'

@@ -1,0 +1,139 @@
+"""Reading the OpenDental database, gently.
+
+OpenDental tables are MyISAM: a SELECT holds a table lock until its whole result has been read, and the
+front desk's writes wait for it. So every query here reads a bounded slice in primary-key order
+(``WHERE key > ? ORDER BY key LIMIT n`` or ``WHERE key BETWEEN a AND b``) and the slice is read at once by
+connectorx (Rust, into Arrow). No query streams a whole table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import connectorx as cx
+import pyarrow as pa
+import pymysql  # type: ignore[import-untyped]
+from sqlalchemy.engine import URL, make_url
+
+from opendental_sync.source_schema import SourceTable, quote_mysql, read_source_tables
+
+log = logging.getLogger(__name__)
+
+# Every connection we open: UTC session (TIMESTAMP values are read as epoch seconds anyway), and the
+# blank sql_mode OpenDental itself requires, so zero dates read the same as the application sees them.
+SESSION_TIME_ZONE = "+00:00"
+SESSION_SQL_MODE = ""
+
+
+class SourceUnreachable(RuntimeError):
+    """The OpenDental MySQL/MariaDB server cannot be reached with the configured URL."""
+
+
+def masked(url: str | URL) -> str:
+    """The URL with its password hidden, for messages."""
+    return make_url(str(url)).render_as_string(hide_password=True)
+
+
+@dataclass(frozen=True)
+class SourceDatabase:
+    """Connection facts for the source database (a SQLAlchemy URL like ``mysql+pymysql://u:p@h:3306/db``)."""
+
+    url: str
+
+    @property
+    def parsed(self) -> URL:
+        return make_url(self.url)
+
+    @property
+    def database(self) -> str:
+        db = self.parsed.database
+        if not db:
+            raise ValueError(
+                f"source URL {masked(self.url)} names no database; add it: mysql+pymysql://user@host:3306/opendental"
+            )
+        return db
+
+    @property
+    def connectorx_url(self) -> str:
+        u = self.parsed
+        return URL.create(
+            "mysql", u.username, u.password, u.host or "127.0.0.1", u.port or 3306, u.database
+        ).render_as_string(hide_password=False)
+
+    @contextmanager
+    def connect(self) -> Iterator[pymysql.connections.Connection]:
+        """A PyMySQL connection for metadata and small queries, with the session pinned."""
+        u = self.parsed
+        try:
+            conn = pymysql.connect(
+                host=u.host or "127.0.0.1",
+                port=u.port or 3306,
+                user=u.username or "root",
+                password=u.password or "",
+                database=self.database,
+                charset="utf8mb4",
+                connect_timeout=10,
+                init_command=f"SET time_zone = '{SESSION_TIME_ZONE}', sql_mode = '{SESSION_SQL_MODE}'",
+            )
+        except pymysql.err.OperationalError as e:
+            raise SourceUnreachable(
+                f"cannot connect to the OpenDental database at {masked(self.url)} ({e.args[-1]}). "
+                "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
+                "or set SOURCES__OPENDENTAL__CREDENTIALS / [sources.opendental] credentials in .dlt/secrets.toml"
+            ) from e
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def tables(self) -> dict[str, SourceTable]:
+        with self.connect() as conn:
+            return read_source_tables(conn, self.database)
+
+    def row_estimates(self) -> dict[str, int]:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                (self.database,),
+            )
+            return {name: int(rows or 0) for name, rows in cur.fetchall()}
+
+    def server_epoch(self) -> int:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute("SELECT UNIX_TIMESTAMP()")
+            return int(cur.fetchone()[0])
+
+    def read_arrow(self, sql: str) -> pa.Table:
+        """Run one bounded query and return its whole result as Arrow."""
+        try:
+            return cx.read_sql(self.connectorx_url, sql, return_type="arrow")
+        except BaseException as e:  # connectorx raises Rust panics as BaseException
+            if isinstance(e, KeyboardInterrupt | SystemExit):
+                raise
+            message = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if "connect" in message.lower() or "Connection refused" in message:
+                raise SourceUnreachable(f"cannot read from {masked(self.url)}: {message}") from None
+            raise RuntimeError(f"source query failed: {message}; query: {sql[:200]}") from None
+
+
+def key_predicate(key: Sequence[str], after: Sequence[Any] | None) -> str:
+    """``WHERE`` text for keyset pagination strictly after the key tuple ``after``."""
+    if after is None:
+        return "1=1"
+    cols = [quote_mysql(k) for k in key]
+    if len(cols) == 1:
+        return f"{cols[0]} > {sql_literal(after[0])}"
+    return f"({', '.join(cols)}) > ({', '.join(sql_literal(v) for v in after)})"
+
+
+def sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace("'", "''")
+    return f"'{text}'"

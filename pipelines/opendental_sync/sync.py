@@ -1,0 +1,395 @@
+"""One run: plan every table from key snapshots, load what changed with dlt, mark deletes, and prove the
+copy equals the source.
+
+Why a key diff rather than a ``WHERE stamp > :cursor`` watermark: OpenDental's stamps have one-second
+resolution, upgrades stamp whole tables with one value, stamps are rarely indexed, and rows can be
+written with a stamp older than one already read. Comparing (key, stamp) of every row on both sides has
+no boundary to get wrong, finds hard deletes with the same read, and is the reconciliation itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.destination import RECONCILIATION, RUN_LOG, CopyDatabase, TableState, raw_name
+from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconcile
+from opendental_sync.extract import ExtractStats, dlt_columns, fetch_batches, plan_batches, source_snapshot
+from opendental_sync.registry import (
+    TableSpec,
+    check_against_source,
+    infer_spec,
+    load_registry,
+)
+from opendental_sync.source import SourceDatabase
+from opendental_sync.source_schema import SourceTable
+
+log = logging.getLogger(__name__)
+PIPELINE_NAME = "opendental"
+
+
+class SelectionError(ValueError):
+    """The tables or group asked for on the command line do not exist."""
+
+
+@dataclass
+class TablePlan:
+    spec: TableSpec
+    source: SourceTable
+    snapshot_started: int
+    source_snapshot: pa.Table
+    diff: TableDiff
+    batches: list[str]
+    schema_changes: list[str]
+    exists_in_copy: bool
+    stats: ExtractStats = field(default_factory=ExtractStats)
+
+
+@dataclass
+class TableResult:
+    table: str
+    strategy: str
+    status: str = "ok"  # ok | failed | mismatch
+    rows_extracted: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_deleted: int = 0
+    zero_dates: dict[str, int] = field(default_factory=dict)
+    schema_changes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+    reconciliation: Reconciliation | None = None
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    results: list[TableResult]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "ok" for r in self.results)
+
+
+def select_specs(
+    tables: dict[str, SourceTable],
+    row_estimates: dict[str, int],
+    group: str,
+    names: Sequence[str] | None,
+    load_unregistered: bool,
+) -> list[TableSpec]:
+    """The tables this run copies, registry order first, then unregistered source tables by name."""
+    registry = load_registry()
+    specs: list[TableSpec] = []
+    for name, spec in registry.items():
+        if name not in tables:
+            log.warning("%s is in tables.toml but not in the source database; skipped", name)
+            continue
+        check_against_source(spec, tables[name])
+        specs.append(spec)
+    for name in sorted(set(tables) - set(registry)):
+        inferred = infer_spec(tables[name], row_estimates.get(name, 0))
+        if inferred is None:
+            log.warning("%s has no primary key; it cannot be copied by key and is skipped", name)
+        elif load_unregistered or (names and name in names):
+            specs.append(inferred)
+    if names:
+        by_name = {s.name: s for s in specs}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise SelectionError(
+                f"unknown table(s) {', '.join(unknown)}; the source has: {', '.join(sorted(by_name))}"
+            )
+        return [by_name[n] for n in names]
+    if group == "all":
+        return specs
+    return [s for s in specs if s.group == group]
+
+
+def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple[list[str], bool]:
+    """Describe source schema changes since the last run; True when a column was added (every row of the
+    table then has a value the copy lacks, without its stamp having moved)."""
+    if previous is None:
+        return [], False
+    current = table.column_types
+    changes: list[str] = []
+    added = [c for c in current if c not in previous]
+    for c in added:
+        changes.append(f"added column {c} {current[c]}")
+    for c in current:
+        if c in previous and previous[c] != current[c]:
+            changes.append(f"changed type of {c}: {previous[c]} -> {current[c]}")
+    for c in previous:
+        if c not in current:
+            changes.append(f"column {c} dropped in the source; kept in raw (NULL for new rows)")
+    return changes, bool(added)
+
+
+class Synchronizer:
+    """Runs the pipeline for a set of tables."""
+
+    def __init__(
+        self, settings: SyncSettings, destination: DestinationSettings, pipelines_dir: Path | None = None
+    ):
+        self.settings = settings
+        self.source = SourceDatabase(settings.credentials)
+        self.copy = CopyDatabase(destination.credentials, settings.dataset)
+        self.destination_url = destination.credentials
+        self.pipelines_dir = pipelines_dir
+
+    def pipeline(self) -> dlt.Pipeline:
+        kwargs: dict[str, Any] = {}
+        if self.pipelines_dir:
+            kwargs["pipelines_dir"] = str(self.pipelines_dir)
+        if log.isEnabledFor(logging.DEBUG):
+            kwargs["progress"] = "log"
+        return dlt.pipeline(
+            pipeline_name=PIPELINE_NAME,
+            destination=dlt.destinations.postgres(credentials=postgres_credentials(self.destination_url)),
+            dataset_name=self.settings.dataset,
+            **kwargs,
+        )
+
+    def selected(
+        self, group: str, names: Sequence[str] | None
+    ) -> tuple[list[TableSpec], dict[str, SourceTable]]:
+        tables = self.source.tables()
+        estimates = self.source.row_estimates()
+        return select_specs(tables, estimates, group, names, self.settings.load_unregistered), tables
+
+    def describe_plan(self, group: str, names: Sequence[str] | None) -> list[dict[str, Any]]:
+        """The dry-run plan: per table its group, strategy, and where the last run left it."""
+        specs, _ = self.selected(group, names)
+        self.copy.ensure_bookkeeping()
+        state = self.copy.load_state()
+        existing = self.copy.existing_tables()
+        rows = []
+        for spec in specs:
+            st = state.get(spec.name)
+            rows.append(
+                {
+                    "table": spec.name,
+                    "group": spec.group,
+                    "strategy": spec.describe() + ("" if spec.registered else " (inferred)"),
+                    "in_copy": raw_name(spec.name) in existing,
+                    "last_snapshot": datetime.fromtimestamp(st.snapshot_started_epoch, UTC).isoformat()
+                    if st
+                    else "never (full load)",
+                }
+            )
+        return rows
+
+    def run(
+        self, group: str = "all", names: Sequence[str] | None = None, full_refresh: bool = False
+    ) -> RunSummary:
+        started = time.monotonic()
+        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+        specs, tables = self.selected(group, names)
+        self.copy.ensure_bookkeeping()
+        with self.copy.run_lock(self.settings.lock_timeout_s):
+            if full_refresh:
+                self.copy.forget_state([s.name for s in specs])
+            results = self._run(run_id, specs, tables, full_refresh)
+        summary = RunSummary(run_id, results, time.monotonic() - started)
+        return summary
+
+    def _run(
+        self, run_id: str, specs: list[TableSpec], tables: dict[str, SourceTable], full_refresh: bool
+    ) -> list[TableResult]:
+        run_started_epoch = self.source.server_epoch()
+        run_started_at = datetime.now(UTC)
+        state = self.copy.load_state()
+        existing = self.copy.existing_tables()
+        plans: list[TablePlan] = []
+        results: dict[str, TableResult] = {}
+        for spec in specs:
+            result = results[spec.name] = TableResult(spec.name, spec.describe())
+            t0 = time.monotonic()
+            try:
+                plans.append(
+                    self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh)
+                )
+            except Exception as e:  # one table's trouble must not stop the others
+                log.exception("%s: planning failed", spec.name)
+                result.status, result.error = "failed", _short(e)
+            result.seconds += time.monotonic() - t0
+
+        to_load = [p for p in plans if p.batches]
+        if to_load:
+            try:
+                self._load(to_load, run_started_at)
+            except Exception as e:
+                log.exception("load failed")
+                for p in to_load:
+                    results[p.spec.name].status = "failed"
+                    results[p.spec.name].error = _short(e)
+
+        for plan in plans:
+            result = results[plan.spec.name]
+            result.schema_changes = plan.schema_changes
+            if result.status != "ok":
+                continue
+            t0 = time.monotonic()
+            try:
+                self._finish(plan, result, run_started_epoch)
+            except Exception as e:
+                log.exception("%s: finishing failed", plan.spec.name)
+                result.status, result.error = "failed", _short(e)
+            result.seconds += time.monotonic() - t0 + plan.stats.seconds
+
+        ordered = [results[s.name] for s in specs]
+        for r in ordered:
+            self._log_result(run_id, r, run_started_at)
+        return ordered
+
+    def _plan(
+        self,
+        spec: TableSpec,
+        table: SourceTable,
+        state: TableState | None,
+        existing: set[str],
+        full_refresh: bool,
+    ) -> TablePlan:
+        exists = raw_name(spec.name) in existing
+        changes, column_added = schema_changes(state.source_columns if state else None, table)
+        snapshot_started = self.source.server_epoch()
+        source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
+        copy_snap = self.copy.snapshot(spec, exists)
+        unsettled = state.snapshot_started_epoch - 1 if state else None
+        diff = compute_diff(
+            source_snap, copy_snap, spec, unsettled_since=unsettled, fetch_all=full_refresh or column_added
+        )
+        batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
+        log.info(
+            "%s: %d source rows, %d to fetch (%d new, %d changed), %d deleted%s",
+            spec.name,
+            source_snap.num_rows,
+            diff.fetch_count,
+            diff.inserted,
+            diff.updated,
+            diff.deleted_keys.num_rows,
+            f"; schema: {'; '.join(changes)}" if changes else "",
+        )
+        return TablePlan(spec, table, snapshot_started, source_snap, diff, batches, changes, exists)
+
+    def _load(self, plans: list[TablePlan], synced_at: datetime) -> None:
+        pipeline = self.pipeline()
+        # A package left by an interrupted run is not resumed: this run's diff already covers its rows.
+        pipeline.abort_packages()
+        resources = []
+        for p in plans:
+            disposition: Any = (
+                "append" if not p.exists_in_copy else {"disposition": "merge", "strategy": "delete-insert"}
+            )
+            resources.append(
+                dlt.resource(
+                    fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats),
+                    name=p.spec.name,
+                    table_name=raw_name(p.spec.name),
+                    write_disposition=disposition,
+                    primary_key=list(p.spec.primary_key),
+                    columns=dlt_columns(p.source, p.spec),  # type: ignore[arg-type]
+                )
+            )
+        t0 = time.monotonic()
+        pipeline.extract(resources, loader_file_format="parquet")
+        t1 = time.monotonic()
+        pipeline.normalize()
+        t2 = time.monotonic()
+        pipeline.load(raise_on_failed_jobs=True)
+        log.info(
+            "loaded %d table(s): extract %.1fs, normalize %.1fs, load %.1fs",
+            len(plans),
+            t1 - t0,
+            t2 - t1,
+            time.monotonic() - t2,
+        )
+
+    def _finish(self, plan: TablePlan, result: TableResult, run_started_epoch: int) -> None:
+        spec = plan.spec
+        result.rows_extracted = plan.stats.rows
+        result.zero_dates = dict(plan.stats.zero_dates)
+        result.rows_inserted = plan.diff.inserted
+        result.rows_updated = plan.diff.updated
+        result.rows_deleted = self.copy.mark_deleted(spec, plan.diff.deleted_keys)
+        exists = plan.exists_in_copy or plan.stats.rows > 0
+        source_now = source_snapshot(self.source, spec, self.settings.chunk_size)
+        rec = reconcile(
+            source_now, plan.source_snapshot, self.copy.snapshot(spec, exists), spec, run_started_epoch
+        )
+        result.reconciliation = rec
+        if not rec.matches:
+            result.status = "mismatch" if self.settings.on_mismatch == "fail" else "ok"
+            result.error = f"copy differs from source at {rec.mismatch_ranges()}"
+            log.error("%s: reconciliation mismatch at %s", spec.name, rec.mismatch_ranges())
+        else:
+            # Remember where this read began: the next run re-reads rows stamped in that second.
+            self.copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types))
+
+    def _log_result(self, run_id: str, r: TableResult, started_at: datetime) -> None:
+        self.copy.write_row(
+            RUN_LOG,
+            {
+                "run_id": run_id,
+                "table_name": r.table,
+                "started_at": started_at,
+                "finished_at": datetime.now(UTC),
+                "status": r.status,
+                "strategy": r.strategy,
+                "rows_extracted": r.rows_extracted,
+                "rows_inserted": r.rows_inserted,
+                "rows_updated": r.rows_updated,
+                "rows_deleted": r.rows_deleted,
+                "zero_dates_nulled": r.zero_dates,
+                "schema_changes": r.schema_changes,
+                "duration_s": round(r.seconds, 3),
+                "error": r.error,
+            },
+        )
+        rec = r.reconciliation
+        if rec is not None:
+            self.copy.write_row(
+                RECONCILIATION,
+                {
+                    "run_id": run_id,
+                    "table_name": r.table,
+                    "checked_at": datetime.now(UTC),
+                    "source_rows": rec.source_rows,
+                    "copy_rows": rec.copy_rows,
+                    "source_checksum": rec.source_checksum,
+                    "copy_checksum": rec.copy_checksum,
+                    "in_flight": rec.in_flight,
+                    "matches": rec.matches,
+                    "mismatch_ranges": rec.mismatch_ranges(),
+                },
+            )
+
+
+def postgres_credentials(url: str) -> PostgresCredentials:
+    """dlt credentials from a URL; a URL without a password (trust or peer auth) is allowed."""
+    credentials = PostgresCredentials()
+    credentials.parse_native_representation(url)
+    if credentials.password is None:
+        credentials.password = ""
+    return credentials
+
+
+def _short(e: BaseException) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return f"{type(e).__name__}: {text}"[:500]
+
+
+def iter_names(value: str | None) -> Iterable[str]:
+    return [n.strip() for n in (value or "").split(",") if n.strip()]
