@@ -42,9 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="re-read every row of the selected tables (the copy stays readable meanwhile)",
     )
-    p.add_argument(
-        "--dataset", help="raw PostgreSQL schema (default: sources.opendental.dataset, opendental_raw)"
-    )
+    p.add_argument("--dataset", help="raw PostgreSQL schema (default: sources.opendental.dataset, opendental_raw)")
     p.add_argument("--dry-run", action="store_true", help="print the plan (tables, strategy, state) and exit")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and the summary only")

@@ -38,9 +38,7 @@ class SyncSettings(BaseConfiguration):
                 f"sources.opendental.on_mismatch = {self.on_mismatch!r}; use one of {', '.join(get_args(OnMismatch))}"
             )
         if self.chunk_size < 100:
-            raise ValueError(
-                f"sources.opendental.chunk_size = {self.chunk_size}; use at least 100 (10000 is usual)"
-            )
+            raise ValueError(f"sources.opendental.chunk_size = {self.chunk_size}; use at least 100 (10000 is usual)")
 
 
 @configspec

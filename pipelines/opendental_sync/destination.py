@@ -136,9 +136,7 @@ class CopyDatabase:
 
     def existing_tables(self) -> set[str]:
         with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.dataset,)
-            )
+            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.dataset,))
             return {r[0] for r in cur.fetchall()}
 
     def snapshot(self, spec: TableSpec, exists: bool) -> pa.Table:

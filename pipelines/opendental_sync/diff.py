@@ -53,6 +53,7 @@ def compute_diff(
     ``fetch_all`` (strategy ``full``, a new source column, ``--full-refresh``) fetches every row.
     """
     key = list(spec.primary_key)
+    copy = _without_duplicates(copy, key)
     src = source.append_column(_IDX, pa.array(range(source.num_rows), pa.int64()))
     right_cols = [*key, DELETED_COLUMN] + ([STAMP] if spec.stamp else [])
     right = copy.select(right_cols).append_column(_IN_COPY, pa.array([True] * copy.num_rows, pa.bool_()))
@@ -81,6 +82,27 @@ def compute_diff(
     live_copy = copy.filter(pc.invert(copy.column(DELETED_COLUMN))).select(key)
     deleted_keys = _anti_join(live_copy, source.select(key), key)
     return TableDiff(needed, int(inserted), int(updated), deleted_keys)
+
+
+def duplicated_keys(table: pa.Table, key: list[str]) -> pa.Table:
+    """Keys that occur more than once (the copy must never hold any)."""
+    if table.num_rows < 2:
+        return table.select(key).slice(0, 0)
+    counts = table.select(key).group_by(key).aggregate([([], "count_all")])
+    return counts.filter(pc.greater(counts.column("count_all"), 1)).select(key)
+
+
+def _without_duplicates(copy: pa.Table, key: list[str]) -> pa.Table:
+    """One row per key; a duplicated key counts as not live, so it is fetched again and the merge, which
+    deletes every copy row of a key before inserting, leaves one."""
+    dups = duplicated_keys(copy, key)
+    if dups.num_rows == 0:
+        return copy
+    rest = copy.join(dups, keys=key, join_type="left anti")
+    marked = dups.append_column(DELETED_COLUMN, pa.array([True] * dups.num_rows, pa.bool_()))
+    if STAMP in copy.column_names:
+        marked = marked.append_column(STAMP, pa.nulls(dups.num_rows, pa.int64()))
+    return pa.concat_tables([rest.select(copy.column_names), marked.select(copy.column_names)])
 
 
 def _anti_join(left: pa.Table, right: pa.Table, key: list[str]) -> pa.Table:
@@ -154,9 +176,7 @@ def reconcile(
             join_type="inner",
         )
         differ = both.filter(
-            pc.not_equal(
-                pc.fill_null(both.column(STAMP), NO_STAMP), pc.fill_null(both.column(_COPY_STAMP), NO_STAMP)
-            )
+            pc.not_equal(pc.fill_null(both.column(STAMP), NO_STAMP), pc.fill_null(both.column(_COPY_STAMP), NO_STAMP))
         )
         late = pc.greater_equal(pc.fill_null(differ.column(STAMP), NO_STAMP), run_started_epoch)
         stale = differ.filter(pc.invert(late)).select(key)
@@ -178,7 +198,8 @@ def reconcile(
     extra = _anti_join(only_copy, deleted_during_run, key)
     in_flight += deleted_during_run.num_rows
 
-    mismatched = pa.concat_tables([missing.select(key), extra.select(key), stale.select(key)])
+    duplicated = duplicated_keys(live, key)
+    mismatched = pa.concat_tables([missing.select(key), extra.select(key), stale.select(key), duplicated.select(key)])
     return Reconciliation(
         source_rows=src.num_rows,
         copy_rows=live.num_rows,

@@ -97,14 +97,12 @@ def fetch_batches(
         stats.batches += 1
         if raw.num_rows == 0:
             continue
-        typed = to_raw_types(raw, table, synced_at, stats.zero_dates)
+        typed = to_raw_types(raw, table, spec, synced_at, stats.zero_dates)
         stats.rows += typed.num_rows
         stats.seconds = time.monotonic() - started
         if time.monotonic() - last_report > 5:
             last_report = time.monotonic()
-            log.info(
-                "%s: %d rows read (%.0f rows/s)", spec.name, stats.rows, stats.rows / max(stats.seconds, 1e-9)
-            )
+            log.info("%s: %d rows read (%.0f rows/s)", spec.name, stats.rows, stats.rows / max(stats.seconds, 1e-9))
         yield typed
     stats.seconds = time.monotonic() - started
 
@@ -141,7 +139,7 @@ def plan_batches(spec: TableSpec, snapshot: pa.Table, needed: pa.Array, chunk_si
 
 
 def to_raw_types(
-    raw: pa.Table, table: SourceTable, synced_at: datetime, zero_dates: Counter[str]
+    raw: pa.Table, table: SourceTable, spec: TableSpec, synced_at: datetime, zero_dates: Counter[str]
 ) -> pa.Table:
     """Type one batch by the source schema and add the bookkeeping columns."""
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
@@ -156,7 +154,9 @@ def to_raw_types(
     arrays[DELETED_COLUMN] = pa.array([False] * n, pa.bool_())
     arrays[DELETED_AT_COLUMN] = pa.nulls(n, UTC_US)
     arrays[SYNCED_AT_COLUMN] = pa.array([synced_at] * n, UTC_US)
-    return pa.table(arrays)
+    required = {k.lower() for k in spec.primary_key} | {DELETED_COLUMN, SYNCED_AT_COLUMN}
+    schema = pa.schema([pa.field(name, a.type, nullable=name.lower() not in required) for name, a in arrays.items()])
+    return pa.table(arrays, schema=schema)
 
 
 def _cast_column(values: pa.ChunkedArray, col: SourceColumn) -> pa.ChunkedArray:

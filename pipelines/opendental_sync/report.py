@@ -17,10 +17,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def format_plan(rows: list[dict[str, Any]]) -> str:
     headers = ["table", "group", "strategy", "in copy", "last snapshot"]
-    body = [
-        [r["table"], r["group"], r["strategy"], "yes" if r["in_copy"] else "no", r["last_snapshot"]]
-        for r in rows
-    ]
+    body = [[r["table"], r["group"], r["strategy"], "yes" if r["in_copy"] else "no", r["last_snapshot"]] for r in rows]
     return _table(headers, body) + f"\n{len(rows)} table(s) planned; nothing was loaded (--dry-run)."
 
 
@@ -58,9 +55,7 @@ def format_summary(summary: RunSummary) -> str:
         for change in r.schema_changes:
             notes.append(f"schema: {r.table}: {change}")
         if rec and rec.in_flight:
-            notes.append(
-                f"in flight: {r.table}: {rec.in_flight} row(s) changed while reading; next run takes them"
-            )
+            notes.append(f"in flight: {r.table}: {rec.in_flight} row(s) changed while reading; next run takes them")
         if r.error:
             notes.append(f"{r.status}: {r.table}: {r.error}")
     ok = sum(r.status == "ok" for r in summary.results)

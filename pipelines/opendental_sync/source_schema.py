@@ -24,9 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RawKind = Literal[
-    "int", "uint64", "double", "decimal", "text", "date", "datetime", "stamp", "time", "binary", "bit"
-]
+RawKind = Literal["int", "uint64", "double", "decimal", "text", "date", "datetime", "stamp", "time", "binary", "bit"]
 
 _KIND_BY_MYSQL_TYPE: dict[str, RawKind] = {
     "tinyint": "int",
@@ -199,8 +197,7 @@ def read_source_tables(conn: Any, database: str) -> dict[str, SourceTable]:
         )
         pk_rows = cur.fetchall()
         cur.execute(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
-            "AND TABLE_TYPE = 'BASE TABLE'",
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE'",
             (database,),
         )
         base_tables = {r[0] for r in cur.fetchall()}

@@ -93,12 +93,15 @@ def select_specs(
     """The tables this run copies, registry order first, then unregistered source tables by name."""
     registry = load_registry()
     specs: list[TableSpec] = []
+    absent = [name for name in registry if name not in tables]
+    if absent:
+        log.warning(
+            "%d table(s) of tables.toml are not in the source and are skipped: %s", len(absent), ", ".join(absent)
+        )
     for name, spec in registry.items():
-        if name not in tables:
-            log.warning("%s is in tables.toml but not in the source database; skipped", name)
-            continue
-        check_against_source(spec, tables[name])
-        specs.append(spec)
+        if name in tables:
+            check_against_source(spec, tables[name])
+            specs.append(spec)
     for name in sorted(set(tables) - set(registry)):
         inferred = infer_spec(tables[name], row_estimates.get(name, 0))
         if inferred is None:
@@ -109,9 +112,7 @@ def select_specs(
         by_name = {s.name: s for s in specs}
         unknown = [n for n in names if n not in by_name]
         if unknown:
-            raise SelectionError(
-                f"unknown table(s) {', '.join(unknown)}; the source has: {', '.join(sorted(by_name))}"
-            )
+            raise SelectionError(f"unknown table(s) {', '.join(unknown)}; the source has: {', '.join(sorted(by_name))}")
         return [by_name[n] for n in names]
     if group == "all":
         return specs
@@ -140,9 +141,7 @@ def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple
 class Synchronizer:
     """Runs the pipeline for a set of tables."""
 
-    def __init__(
-        self, settings: SyncSettings, destination: DestinationSettings, pipelines_dir: Path | None = None
-    ):
+    def __init__(self, settings: SyncSettings, destination: DestinationSettings, pipelines_dir: Path | None = None):
         self.settings = settings
         self.source = SourceDatabase(settings.credentials)
         self.copy = CopyDatabase(destination.credentials, settings.dataset)
@@ -162,9 +161,7 @@ class Synchronizer:
             **kwargs,
         )
 
-    def selected(
-        self, group: str, names: Sequence[str] | None
-    ) -> tuple[list[TableSpec], dict[str, SourceTable]]:
+    def selected(self, group: str, names: Sequence[str] | None) -> tuple[list[TableSpec], dict[str, SourceTable]]:
         tables = self.source.tables()
         estimates = self.source.row_estimates()
         return select_specs(tables, estimates, group, names, self.settings.load_unregistered), tables
@@ -191,9 +188,7 @@ class Synchronizer:
             )
         return rows
 
-    def run(
-        self, group: str = "all", names: Sequence[str] | None = None, full_refresh: bool = False
-    ) -> RunSummary:
+    def run(self, group: str = "all", names: Sequence[str] | None = None, full_refresh: bool = False) -> RunSummary:
         started = time.monotonic()
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         specs, tables = self.selected(group, names)
@@ -218,9 +213,7 @@ class Synchronizer:
             result = results[spec.name] = TableResult(spec.name, spec.describe())
             t0 = time.monotonic()
             try:
-                plans.append(
-                    self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh)
-                )
+                plans.append(self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh))
             except Exception as e:  # one table's trouble must not stop the others
                 log.exception("%s: planning failed", spec.name)
                 result.status, result.error = "failed", _short(e)
@@ -326,9 +319,7 @@ class Synchronizer:
         result.rows_deleted = self.copy.mark_deleted(spec, plan.diff.deleted_keys)
         exists = plan.exists_in_copy or plan.stats.rows > 0
         source_now = source_snapshot(self.source, spec, self.settings.chunk_size)
-        rec = reconcile(
-            source_now, plan.source_snapshot, self.copy.snapshot(spec, exists), spec, run_started_epoch
-        )
+        rec = reconcile(source_now, plan.source_snapshot, self.copy.snapshot(spec, exists), spec, run_started_epoch)
         result.reconciliation = rec
         if not rec.matches:
             result.status = "mismatch" if self.settings.on_mismatch == "fail" else "ok"
@@ -387,7 +378,10 @@ def postgres_credentials(url: str) -> PostgresCredentials:
 
 
 def _short(e: BaseException) -> str:
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    """The innermost cause of an error, on one line (dlt wraps step failures several times)."""
+    while e.__cause__ is not None:
+        e = e.__cause__
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {text}"[:500]
 
 

@@ -1,0 +1,250 @@
+"""Sync behaviour on small hand-made tables: values at the edges, deletes, same-second edits, late commits,
+schema drift, reconciliation of a corrupted copy. Real MariaDB -> real PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from conftest import mysql_admin, mysql_url
+from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.destination import CopyDatabase
+from opendental_sync.diff import reconcile
+from opendental_sync.extract import source_snapshot
+from opendental_sync.registry import TableSpec
+from opendental_sync.sync import RunSummary, Synchronizer
+from support.compare import differences, pg_scalar
+
+DATASET = "opendental_raw"
+
+EDGE_DDL = """
+CREATE TABLE edge (
+  id bigint(20) NOT NULL AUTO_INCREMENT,
+  d date NOT NULL DEFAULT '0001-01-01',
+  dt datetime NOT NULL DEFAULT '0001-01-01 00:00:00',
+  tm time NOT NULL,
+  flag tinyint(1) NOT NULL,
+  big_u bigint(20) unsigned NOT NULL,
+  s4 varchar(20) CHARACTER SET utf8mb4 DEFAULT NULL,
+  s3 varchar(255) DEFAULT '',
+  amount double NOT NULL,
+  note text,
+  img blob,
+  price decimal(10,2) DEFAULT NULL,
+  stamp timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp(),
+  PRIMARY KEY (id)
+) ENGINE=MyISAM DEFAULT CHARSET=utf8mb3
+"""
+
+EDGE_ROWS = """
+INSERT INTO edge (id, d, dt, tm, flag, big_u, s4, s3, amount, note, img, price) VALUES
+ (1, '0000-00-00', '0000-00-00 00:00:00', '838:59:59', 2, 18446744073709551615, '\U0001f600 caf\u00e9', NULL, 0.1, 'a', x'00ff00', 12.34),
+ (2, '2024-02-00', '0001-01-01 00:00:00', '-12:00:00', 1, 0, NULL, '', 1e-300, '', NULL, NULL),
+ (3, '2024-03-01', '2024-03-01 12:34:56', '10:00:00', 0, 5, '', 'x', -1, NULL, '', -1.5),
+ (4, '0001-01-01', '2024-02-29 23:59:59', '-838:59:59', 1, 9223372036854775808, '\u00df\u4e2d', ' trailing ', 1.7976931348623157e308, 'line1\\nline2\\t\\\\', x'', 0)
+"""
+
+
+def make_sync(database: str, pg_url: str, pipelines_dir: Path, **overrides: object) -> Synchronizer:
+    settings = SyncSettings(credentials=mysql_url(database), dataset=DATASET)
+    for k, v in overrides.items():
+        setattr(settings, k, v)
+    return Synchronizer(settings, DestinationSettings(credentials=pg_url), pipelines_dir=pipelines_dir)
+
+
+def run(sync: Synchronizer, **kwargs: object) -> RunSummary:
+    summary = sync.run(**kwargs)  # type: ignore[arg-type]
+    return summary
+
+
+def execute(database: str, *statements: str) -> None:
+    with mysql_admin(database) as conn, conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+
+
+@pytest.fixture
+def edge_source(mysql_database: str) -> str:
+    # Stamps in the past, so that a first run's "same second" re-read window holds none of these rows.
+    execute(mysql_database, EDGE_DDL, EDGE_ROWS, "UPDATE edge SET stamp = '2024-01-01 08:00:00'")
+    return mysql_database
+
+
+def test_values_at_the_edges_survive(edge_source: str, pg_database: str, pipelines_dir: Path) -> None:
+    summary = run(make_sync(edge_source, pg_database, pipelines_dir))
+    assert summary.ok, summary
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+    # Zero and impossible dates became NULL and were counted per column.
+    result = summary.results[0]
+    assert result.zero_dates == {"d": 2, "dt": 1}
+    assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw.edge WHERE d IS NULL") == 2
+    # NULL and '' stay distinct; TIME beyond 24 hours and unsigned bigint max survive as text/numeric.
+    assert pg_scalar(pg_database, "SELECT s3 IS NULL FROM opendental_raw.edge WHERE id = 1") is True
+    assert pg_scalar(pg_database, "SELECT s3 FROM opendental_raw.edge WHERE id = 2") == ""
+    assert pg_scalar(pg_database, "SELECT tm FROM opendental_raw.edge WHERE id = 1") == "838:59:59"
+    assert pg_scalar(pg_database, "SELECT big_u::text FROM opendental_raw.edge WHERE id = 1") == "18446744073709551615"
+    assert pg_scalar(pg_database, "SELECT s4 FROM opendental_raw.edge WHERE id = 1") == "\U0001f600 caf\u00e9"
+    # Types come from the source schema, not from the data: a tinyint(1) flag stays an integer.
+    types = dict(
+        (r.split(":")[0], r.split(":")[1])
+        for r in pg_scalar(
+            pg_database,
+            "SELECT string_agg(column_name || ':' || data_type, ',') FROM information_schema.columns "
+            "WHERE table_schema = 'opendental_raw' AND table_name = 'edge'",
+        ).split(",")
+    )
+    assert types["flag"] == "bigint"
+    assert types["amount"] == "double precision"
+    assert types["dt"] == "timestamp without time zone"
+    assert types["stamp"] == "timestamp with time zone"
+    assert types["big_u"] == "numeric"
+
+
+def test_changes_deletes_and_resurrection_reach_the_copy(
+    edge_source: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    assert run(sync).ok
+    execute(
+        edge_source,
+        "UPDATE edge SET amount = 42 WHERE id = 3",
+        "DELETE FROM edge WHERE id IN (1, 2)",
+        "INSERT INTO edge (id, tm, flag, big_u, amount) VALUES (10, '01:00:00', 0, 1, 3.5)",
+    )
+    summary = run(sync)
+    assert summary.ok
+    r = summary.results[0]
+    assert (r.rows_inserted, r.rows_updated, r.rows_deleted) == (1, 1, 2)
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+    # Deleted rows stay in raw, marked, with the time the deletion was found.
+    assert (
+        pg_scalar(
+            pg_database, "SELECT count(*) FROM opendental_raw.edge WHERE _od_deleted AND _od_deleted_at IS NOT NULL"
+        )
+        == 2
+    )
+    # A key that comes back (OpenDental with random keys can reuse one) is live again, not duplicated.
+    execute(edge_source, "INSERT INTO edge (id, tm, flag, big_u, amount) VALUES (1, '02:00:00', 1, 2, 9)")
+    assert run(sync).ok
+    assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw.edge WHERE id = 1") == 1
+    assert pg_scalar(pg_database, "SELECT _od_deleted FROM opendental_raw.edge WHERE id = 1") is False
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
+def test_same_second_edit_and_late_commit_are_not_missed(
+    edge_source: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    # Stamp rows with the current second, load, then edit them within that same second's stamp:
+    # the stamp value stays identical, only the content changes.
+    execute(edge_source, "UPDATE edge SET stamp = NOW()")
+    assert run(sync).ok
+    execute(edge_source, "UPDATE edge SET amount = amount + 1, stamp = stamp WHERE id = 3")
+    # A late commit: a row written now with a stamp an hour old, older than anything already read.
+    execute(edge_source, "UPDATE edge SET note = 'late', stamp = NOW() - INTERVAL 1 HOUR WHERE id = 4")
+    assert run(sync).ok
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
+def test_whole_table_stamped_with_one_value(edge_source: str, pg_database: str, pipelines_dir: Path) -> None:
+    execute(edge_source, "INSERT INTO edge (tm, flag, big_u, amount) SELECT '00:00:01', 0, seq, seq FROM seq_1_to_2500")
+    sync = make_sync(edge_source, pg_database, pipelines_dir, chunk_size=500)
+    assert run(sync).ok
+    # An upgrade's table-wide UPDATE: every row gets the same new stamp, batch boundaries fall inside it.
+    execute(edge_source, "UPDATE edge SET s3 = 'upgraded', stamp = '2030-01-01 00:00:00'")
+    summary = run(sync)
+    assert summary.ok
+    assert summary.results[0].rows_updated == 2504
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
+def test_schema_drift_adds_columns_keeps_dropped_ones_and_picks_up_new_tables(
+    edge_source: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    assert run(sync).ok
+    execute(
+        edge_source,
+        "ALTER TABLE edge ADD COLUMN IsMirrored tinyint NOT NULL DEFAULT 7",
+        "ALTER TABLE edge MODIFY s3 varchar(1000) DEFAULT ''",
+        "CREATE TABLE newthing (ThingNum bigint PRIMARY KEY, Descript varchar(50)) ENGINE=MyISAM",
+        "INSERT INTO newthing VALUES (1, 'one'), (2, 'two')",
+    )
+    summary = run(sync)
+    assert summary.ok, [r.error for r in summary.results]
+    edge = next(r for r in summary.results if r.table == "edge")
+    assert any("added column IsMirrored" in c for c in edge.schema_changes)
+    assert any("s3" in c and "varchar(1000)" in c for c in edge.schema_changes)
+    # The new column holds the source's value on old rows too (their stamps did not move).
+    assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw.edge WHERE is_mirrored = 7") == 4
+    assert differences(edge_source, pg_database, DATASET, ["edge", "newthing"]) == []
+    # A column dropped in the source stays in raw, with its values on the rows not read again since.
+    execute(edge_source, "ALTER TABLE edge DROP COLUMN note", "UPDATE edge SET amount = 5 WHERE id = 4")
+    summary = run(sync)
+    assert summary.ok
+    edge = next(r for r in summary.results if r.table == "edge")
+    assert any("note" in c and "dropped" in c for c in edge.schema_changes)
+    assert pg_scalar(pg_database, "SELECT note FROM opendental_raw.edge WHERE id = 1") == "a"
+    assert pg_scalar(pg_database, "SELECT note IS NULL FROM opendental_raw.edge WHERE id = 4") is True
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
+def test_reconciliation_catches_a_corrupted_copy_and_the_next_run_heals_it(
+    edge_source: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    execute(edge_source, "INSERT INTO edge (tm, flag, big_u, amount) SELECT '00:00:01', 0, seq, seq FROM seq_1_to_200")
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    assert run(sync).ok
+    # Someone edits the copy behind the pipeline's back: a row vanishes, one gets a wrong stamp, three are
+    # wrongly marked deleted, one is duplicated.
+    for statement in (
+        "DELETE FROM opendental_raw.edge WHERE id = 50",
+        "UPDATE opendental_raw.edge SET stamp = stamp - interval '1 day' WHERE id = 60",
+        "UPDATE opendental_raw.edge SET _od_deleted = true WHERE id BETWEEN 70 AND 72",
+        "INSERT INTO opendental_raw.edge SELECT * FROM opendental_raw.edge WHERE id = 80",
+    ):
+        pg_scalar(pg_database, statement + " RETURNING 1")
+    spec = next(s for s in sync.selected("all", None)[0] if s.name == "edge")
+    snap = source_snapshot(sync.source, spec, 1000)
+    rec = reconcile(snap, snap, sync.copy.snapshot(spec, True), spec, run_started_epoch=2**40)
+    assert not rec.matches
+    assert rec.mismatch_ranges() == "id 50, 60, 70-72, 80"
+    assert rec.source_checksum != rec.copy_checksum
+    # The next run's diff finds every one of them, fetches those keys again, and proves the result.
+    summary = run(sync)
+    assert summary.ok, [r.error for r in summary.results]
+    assert summary.results[0].reconciliation is not None and summary.results[0].reconciliation.matches
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+    assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw.edge WHERE id = 80") == 1
+
+
+def test_mismatch_fails_the_run_and_names_the_range(
+    edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    assert run(sync).ok
+    # A row is lost from the copy after this run loaded it and before it proves the result (as a broken
+    # loader or a careless hand edit would): the proof must catch it.
+    original = CopyDatabase.mark_deleted
+
+    def lose_a_row_then_mark(self: CopyDatabase, spec: TableSpec, keys: pa.Table) -> int:
+        pg_scalar(pg_database, "DELETE FROM opendental_raw.edge WHERE id = 3 RETURNING 1")
+        return original(self, spec, keys)
+
+    monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
+    summary = run(sync)
+    monkeypatch.undo()
+    assert not summary.ok
+    result = summary.results[0]
+    assert result.status == "mismatch"
+    assert result.error is not None and "id 3" in result.error
+    assert (
+        pg_scalar(
+            pg_database,
+            "SELECT mismatch_ranges FROM opendental_raw._od_reconciliation WHERE NOT matches",
+        )
+        == "id 3"
+    )
+    warn = make_sync(edge_source, pg_database, pipelines_dir, on_mismatch="warn")
+    assert run(warn).ok  # and the run after heals it
