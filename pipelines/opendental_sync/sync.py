@@ -10,9 +10,11 @@ no boundary to get wrong, finds hard deletes with the same read, and is the reco
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +39,21 @@ from opendental_sync.source_schema import SourceTable
 
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "opendental"
+# Fault injection for the tests that kill a run at a given step (extract, normalize, load, finish).
+CRASH_AT_ENV = "OPENDENTAL_SYNC_CRASH_AT"
+
+
+def _crash_point(step: str) -> None:
+    if os.environ.get(CRASH_AT_ENV) == step:
+        log.warning("killing this process at step %r (%s is set)", step, CRASH_AT_ENV)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _crash_after_first(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    for i, batch in enumerate(batches):
+        yield batch
+        if i == 0:
+            _crash_point("extract")
 
 
 class SelectionError(ValueError):
@@ -288,7 +305,7 @@ class Synchronizer:
             )
             resources.append(
                 dlt.resource(
-                    fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats),
+                    _crash_after_first(fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats)),
                     name=p.spec.name,
                     table_name=raw_name(p.spec.name),
                     write_disposition=disposition,
@@ -299,9 +316,12 @@ class Synchronizer:
         t0 = time.monotonic()
         pipeline.extract(resources, loader_file_format="parquet")
         t1 = time.monotonic()
+        _crash_point("normalize")
         pipeline.normalize()
         t2 = time.monotonic()
+        _crash_point("load")
         pipeline.load(raise_on_failed_jobs=True)
+        _crash_point("finish")
         log.info(
             "loaded %d table(s): extract %.1fs, normalize %.1fs, load %.1fs",
             len(plans),
