@@ -29,6 +29,10 @@ class SyncSettings(BaseConfiguration):
     """What a reconciliation mismatch does to the run: ``fail`` (exit non-zero) or ``warn``."""
     load_unregistered: bool = True
     """Copy source tables that tables.toml does not name, with settings inferred from their schema."""
+    retry_tries: int = 3
+    """Attempts in all for a failed source read or a failed table (a dropped connection, a restart)."""
+    retry_first_delay_s: float = 300.0
+    """Wait before the first retry; each later retry waits twice as long."""
     lock_timeout_s: int = 600
     """How long a run waits for another run of this pipeline to finish."""
 

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS {{schema}}.{RUN_LOG} (
     zero_dates_nulled jsonb,
     schema_changes jsonb,
     duration_s double precision,
+    retries bigint NOT NULL DEFAULT 0,
     error text,
     PRIMARY KEY (run_id, table_name)
 );

@@ -76,6 +76,7 @@ class ExtractStats:
     batches: int = 0
     seconds: float = 0.0
     zero_dates: Counter[str] = field(default_factory=Counter)
+    retries: int = 0
 
 
 def fetch_batches(
@@ -93,7 +94,9 @@ def fetch_batches(
     started = time.monotonic()
     last_report = started
     for where in batches:
+        before = sum(db.retries.values())
         raw = db.read_arrow(head + where)
+        stats.retries += sum(db.retries.values()) - before
         stats.batches += 1
         if raw.num_rows == 0:
             continue

@@ -9,9 +9,11 @@ connectorx (Rust, into Arrow). No query streams a whole table.
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import connectorx as cx
@@ -19,6 +21,7 @@ import pyarrow as pa
 import pymysql  # type: ignore[import-untyped]
 from sqlalchemy.engine import URL, make_url
 
+from opendental_sync.retry import RetryPolicy
 from opendental_sync.source_schema import SourceTable, quote_mysql, read_source_tables
 
 log = logging.getLogger(__name__)
@@ -38,11 +41,29 @@ def masked(url: str | URL) -> str:
     return make_url(str(url)).render_as_string(hide_password=True)
 
 
+class SourceReadError(RuntimeError):
+    """A bounded source query failed because the connection dropped (server restart, KILL, timeout)."""
+
+
+_CONNECTION_TROUBLE = re.compile(
+    r"connect|lost|killed|gone away|broken pipe|timed? ?out|refused|reset by peer|shutdown|Io\(|EOF",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class SourceDatabase:
-    """Connection facts for the source database (a SQLAlchemy URL like ``mysql+pymysql://u:p@h:3306/db``)."""
+    """Connection facts for the source database (a SQLAlchemy URL like ``mysql+pymysql://u:p@h:3306/db``).
+
+    Bulk reads go through connectorx, one short connection per bounded query: they depend on no session
+    setting (TIMESTAMPs are read as epoch seconds, zero dates are filtered in SQL), so the server's own
+    time zone and sql_mode cannot change what they return. Metadata queries use PyMySQL with the session
+    pinned.
+    """
 
     url: str
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retries: Counter[str] = field(default_factory=Counter)  # recovered read errors, by kind
 
     @property
     def parsed(self) -> URL:
@@ -108,15 +129,24 @@ class SourceDatabase:
             return int(cur.fetchone()[0])
 
     def read_arrow(self, sql: str) -> pa.Table:
-        """Run one bounded query and return its whole result as Arrow."""
+        """Run one bounded query and return its whole result as Arrow; a dropped connection is retried
+        with backoff, resuming at this query."""
+        return self.retry.call(
+            lambda: self._read_arrow_once(sql),
+            "source read",
+            retry_on=(SourceReadError,),
+            on_retry=lambda e: self.retries.update([str(e).split(": ", 1)[-1][:80]]),
+        )
+
+    def _read_arrow_once(self, sql: str) -> pa.Table:
         try:
             return cx.read_sql(self.connectorx_url, sql, return_type="arrow")
         except BaseException as e:  # connectorx raises Rust panics as BaseException
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
-            if "connect" in message.lower() or "Connection refused" in message:
-                raise SourceUnreachable(f"cannot read from {masked(self.url)}: {message}") from None
+            if _CONNECTION_TROUBLE.search(message):
+                raise SourceReadError(f"reading from {masked(self.url)} failed: {message}") from None
             raise RuntimeError(f"source query failed: {message}; query: {sql[:200]}") from None
 
 

@@ -34,6 +34,7 @@ from opendental_sync.registry import (
     infer_spec,
     load_registry,
 )
+from opendental_sync.retry import RetryPolicy
 from opendental_sync.source import SourceDatabase
 from opendental_sync.source_schema import SourceTable
 
@@ -86,6 +87,7 @@ class TableResult:
     schema_changes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    retries: int = 0  # source reads that failed (dropped connection) and succeeded when retried
     reconciliation: Reconciliation | None = None
 
 
@@ -160,7 +162,9 @@ class Synchronizer:
 
     def __init__(self, settings: SyncSettings, destination: DestinationSettings, pipelines_dir: Path | None = None):
         self.settings = settings
-        self.source = SourceDatabase(settings.credentials)
+        self.source = SourceDatabase(
+            settings.credentials, RetryPolicy(settings.retry_tries, settings.retry_first_delay_s)
+        )
         self.copy = CopyDatabase(destination.credentials, settings.dataset)
         self.destination_url = destination.credentials
         self.pipelines_dir = pipelines_dir
@@ -206,20 +210,46 @@ class Synchronizer:
         return rows
 
     def run(self, group: str = "all", names: Sequence[str] | None = None, full_refresh: bool = False) -> RunSummary:
+        """Sync the selected tables; tables that fail are retried with backoff (``retry_tries`` in all)."""
         started = time.monotonic()
-        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+        started_at = datetime.now(UTC)
+        run_id = started_at.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         specs, tables = self.selected(group, names)
         self.copy.ensure_bookkeeping()
+        policy = self.source.retry
         with self.copy.run_lock(self.settings.lock_timeout_s):
             if full_refresh:
                 self.copy.forget_state([s.name for s in specs])
-            results = self._run(run_id, specs, tables, full_refresh)
-        summary = RunSummary(run_id, results, time.monotonic() - started)
-        return summary
+            results = {r.table: r for r in self._run(specs, tables, full_refresh)}
+            history: dict[str, list[str]] = {}
+            for attempt in range(2, policy.tries + 1):
+                failed = [s for s in specs if results[s.name].status == "failed"]
+                if not failed:
+                    break
+                for s in failed:
+                    history.setdefault(s.name, []).append(f"attempt {attempt - 1}: {results[s.name].error}")
+                wait = policy.delay(attempt - 1)
+                log.warning(
+                    "%d table(s) failed (%s); retrying them in %.1fs (attempt %d/%d)",
+                    len(failed),
+                    ", ".join(s.name for s in failed),
+                    wait,
+                    attempt,
+                    policy.tries,
+                )
+                time.sleep(wait)
+                tables = self.source.tables()  # the schema may have changed, or the server restarted
+                for r in self._run(failed, tables, full_refresh):
+                    results[r.table] = r
+            ordered = [results[s.name] for s in specs]
+            for r in ordered:
+                if r.table in history:
+                    earlier = "; ".join(history[r.table])
+                    r.error = f"{r.error}; after {earlier}" if r.error else f"recovered after {earlier}"
+                self._log_result(run_id, r, started_at)
+        return RunSummary(run_id, ordered, time.monotonic() - started)
 
-    def _run(
-        self, run_id: str, specs: list[TableSpec], tables: dict[str, SourceTable], full_refresh: bool
-    ) -> list[TableResult]:
+    def _run(self, specs: list[TableSpec], tables: dict[str, SourceTable], full_refresh: bool) -> list[TableResult]:
         run_started_epoch = self.source.server_epoch()
         run_started_at = datetime.now(UTC)
         state = self.copy.load_state()
@@ -229,12 +259,14 @@ class Synchronizer:
         for spec in specs:
             result = results[spec.name] = TableResult(spec.name, spec.describe())
             t0 = time.monotonic()
+            before = sum(self.source.retries.values())
             try:
                 plans.append(self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh))
             except Exception as e:  # one table's trouble must not stop the others
                 log.exception("%s: planning failed", spec.name)
                 result.status, result.error = "failed", _short(e)
             result.seconds += time.monotonic() - t0
+            result.retries += sum(self.source.retries.values()) - before
 
         to_load = [p for p in plans if p.batches]
         if to_load:
@@ -252,17 +284,16 @@ class Synchronizer:
             if result.status != "ok":
                 continue
             t0 = time.monotonic()
+            before = sum(self.source.retries.values())
             try:
                 self._finish(plan, result, run_started_epoch)
             except Exception as e:
                 log.exception("%s: finishing failed", plan.spec.name)
                 result.status, result.error = "failed", _short(e)
             result.seconds += time.monotonic() - t0 + plan.stats.seconds
+            result.retries += plan.stats.retries + sum(self.source.retries.values()) - before
 
-        ordered = [results[s.name] for s in specs]
-        for r in ordered:
-            self._log_result(run_id, r, run_started_at)
-        return ordered
+        return [results[s.name] for s in specs]
 
     def _plan(
         self,
@@ -366,6 +397,7 @@ class Synchronizer:
                 "zero_dates_nulled": r.zero_dates,
                 "schema_changes": r.schema_changes,
                 "duration_s": round(r.seconds, 3),
+                "retries": r.retries,
                 "error": r.error,
             },
         )

@@ -77,15 +77,14 @@ def assert_converged(database: str, pg_url: str, env: dict[str, str]) -> None:
     assert differences(database, pg_url, DATASET, TABLES) == []
     for table, key in (("visit", "visit_num"), ("audit", "audit_num")):
         dupes = pg_scalar(
-            pg_url, f"SELECT count(*) - count(DISTINCT {key}) FROM {DATASET}.{table}"  # noqa: S608
+            pg_url,
+            f"SELECT count(*) - count(DISTINCT {key}) FROM {DATASET}.{table}",  # noqa: S608
         )
         assert dupes == 0, f"{table} has duplicated keys"
 
 
 @pytest.mark.parametrize("step", ["extract", "normalize", "load", "finish"])
-def test_killed_at_each_step_then_converges(
-    step: str, mysql_database: str, pg_database: str, tmp_path: Path
-) -> None:
+def test_killed_at_each_step_then_converges(step: str, mysql_database: str, pg_database: str, tmp_path: Path) -> None:
     make_source(mysql_database, 30_000)
     env = pipeline_env(mysql_database, pg_database, tmp_path)
     # Kill the first (full) load, then a later incremental run, at the same step.

@@ -1,0 +1,127 @@
+"""Dropped connections during a run: the source connection killed mid-table, the PostgreSQL load connection
+terminated mid-load. Each run must end with the copy equal to the source and its log telling what happened."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg2
+import pytest
+from support.compare import differences, pg_scalar
+
+from conftest import PG_ADMIN_URL, mysql_admin, mysql_url
+from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.sync import Synchronizer
+
+DATASET = "opendental_raw"
+
+
+def make_source(database: str, rows: int) -> None:
+    with mysql_admin(database) as conn, conn.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE commlog (CommlogNum bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, PatNum bigint NOT NULL, "
+            "Note text, CommDateTime datetime NOT NULL DEFAULT '0001-01-01 00:00:00', "
+            "DateTStamp timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp()) "
+            "ENGINE=MyISAM DEFAULT CHARSET=utf8mb3"
+        )
+        cur.execute(
+            "INSERT INTO commlog (PatNum, Note, CommDateTime, DateTStamp) "
+            f"SELECT seq % 1000, REPEAT('c', 100 + seq % 400), '2024-01-01' + INTERVAL seq MINUTE, "
+            f"'2024-06-01' FROM seq_1_to_{rows}"
+        )
+
+
+def make_sync(database: str, pg_url: str, pipelines_dir: Path) -> Synchronizer:
+    settings = SyncSettings(credentials=mysql_url(database), dataset=DATASET)
+    settings.chunk_size = 2000
+    settings.retry_first_delay_s = 0.2
+    return Synchronizer(settings, DestinationSettings(credentials=pg_url), pipelines_dir=pipelines_dir)
+
+
+class Saboteur(threading.Thread):
+    """Watches for our queries and kills the connection running one, ``times`` times."""
+
+    def __init__(self, find_and_kill: Callable[[], bool], times: int) -> None:
+        super().__init__(daemon=True)
+        self.find_and_kill = find_and_kill
+        self.times = times
+        self.kills = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set() and self.kills < self.times:
+            if self.find_and_kill():
+                self.kills += 1
+                time.sleep(0.3)
+
+
+def test_source_connection_killed_mid_table(mysql_database: str, pg_database: str, pipelines_dir: Path) -> None:
+    make_source(mysql_database, 150_000)
+    admin = mysql_admin()
+
+    def kill_reader() -> bool:
+        with admin.cursor() as cur:
+            cur.execute(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND COMMAND IN ('Query', 'Execute') "
+                "AND INFO LIKE 'SELECT%%FROM `commlog`%%' AND ID <> CONNECTION_ID()",
+                (mysql_database,),
+            )
+            row = cur.fetchone()
+            if row is None:
+                return False
+            try:
+                cur.execute(f"KILL CONNECTION {int(row[0])}")
+            except Exception:  # the query finished between the two statements
+                return False
+            return True
+
+    saboteur = Saboteur(kill_reader, times=2)
+    saboteur.start()
+    try:
+        summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
+    finally:
+        saboteur.stop.set()
+        saboteur.join()
+        admin.close()
+    assert saboteur.kills >= 1, "the test never caught a source query to kill"
+    assert summary.ok, [r.error for r in summary.results]
+    assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
+    # The run log says the table was read through dropped connections.
+    assert pg_scalar(pg_database, f"SELECT sum(retries) FROM {DATASET}._od_run_log") >= 1
+
+
+def test_postgres_load_connection_terminated_mid_load(
+    mysql_database: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    make_source(mysql_database, 150_000)
+    database = pg_database.rsplit("/", 1)[1]
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+
+    def terminate_loader() -> bool:
+        with admin.cursor() as cur:
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid() AND state = 'active' "
+                "AND (query ILIKE 'COPY%%' OR query ILIKE 'INSERT%%' OR query ILIKE '%%_staging%%')",
+                (database,),
+            )
+            return any(r[0] for r in cur.fetchall())
+
+    saboteur = Saboteur(terminate_loader, times=1)
+    saboteur.start()
+    try:
+        summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
+    finally:
+        saboteur.stop.set()
+        saboteur.join()
+        admin.close()
+    if saboteur.kills == 0:
+        pytest.fail("the test never caught a load statement to terminate")
+    assert summary.ok, [r.error for r in summary.results]
+    assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
+    error = pg_scalar(pg_database, f"SELECT error FROM {DATASET}._od_run_log WHERE table_name = 'commlog'")
+    assert error is not None and error.startswith("recovered after attempt 1")
