@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from support.compare import differences, pg_scalar
 
 from conftest import mysql_admin, mysql_url
 from opendental_sync.sync import CRASH_AT_ENV
+from support.compare import differences, pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = "opendental_raw"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from support.compare import differences, pg_scalar
 
 from conftest import PG_ADMIN_URL, mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.sync import Synchronizer
+from support.compare import differences, pg_scalar
 
 DATASET = "opendental_raw"
 

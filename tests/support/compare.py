@@ -11,9 +11,10 @@ import decimal
 from typing import Any
 
 import psycopg2
+from sqlalchemy.engine import make_url
+
 from conftest import mysql_admin
 from opendental_sync.destination import raw_name
-from sqlalchemy.engine import make_url
 
 
 def _seconds_of_mysql_time(text: str) -> int:
