@@ -249,3 +249,34 @@ def test_mismatch_fails_the_run_and_names_the_range(
     )
     warn = make_sync(edge_source, pg_database, pipelines_dir, on_mismatch="warn")
     assert run(warn).ok  # and the run after heals it
+
+
+def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipelines_dir: Path) -> None:
+    user = f"ro_{edge_source[-10:]}"
+    with mysql_admin() as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'ro-pass'")
+        cur.execute(f"CREATE USER '{user}'@'localhost' IDENTIFIED BY 'ro-pass'")
+        for host in ("%", "localhost"):
+            cur.execute(f"GRANT SELECT, SHOW VIEW ON `{edge_source}`.* TO '{user}'@'{host}'")
+            cur.execute(f"GRANT PROCESS ON *.* TO '{user}'@'{host}'")
+    try:
+        settings = SyncSettings(
+            credentials=f"mysql+pymysql://{user}:ro-pass@127.0.0.1:3306/{edge_source}", dataset=DATASET
+        )
+        sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
+        summary = sync.run()
+        assert summary.ok, [r.error for r in summary.results]
+        # The account really cannot write: the pipeline never needed to.
+        with pytest.raises(Exception, match="denied"):
+            import pymysql
+
+            with (
+                pymysql.connect(host="127.0.0.1", user=user, password="ro-pass", database=edge_source) as ro,
+                ro.cursor() as cur,
+            ):
+                cur.execute("UPDATE edge SET amount = 0")
+        assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+    finally:
+        with mysql_admin() as conn, conn.cursor() as cur:
+            cur.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+            cur.execute(f"DROP USER IF EXISTS '{user}'@'localhost'")

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every check and test: lint (ruff, mypy, sqlfluff), then pytest against the local MariaDB and
+# PostgreSQL (tests create and drop their own databases), which includes `dbt build` on a loaded demo.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+python scripts/check_services.py
+ruff check .
+ruff format --check pipelines scripts tests
+mypy
+python -m pytest "$@"
