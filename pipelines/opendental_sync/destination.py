@@ -141,7 +141,7 @@ class CopyDatabase:
             return {r[0] for r in cur.fetchall()}
 
     def snapshot(self, spec: TableSpec, exists: bool) -> pa.Table:
-        """Every key in the raw copy with its stamp (epoch seconds) and deleted flag, in key order."""
+        """Every key in the raw copy with its stamp (epoch seconds) and deleted flag (in no order)."""
         if not exists:
             snap = empty_snapshot(spec)
             return snap.append_column(DELETED_COLUMN, pa.array([], pa.bool_()))
@@ -149,8 +149,7 @@ class CopyDatabase:
         if spec.stamp:
             cols.append(f"extract(epoch from {_quote(raw_name(spec.stamp))})::bigint AS {_quote(STAMP)}")
         cols.append(f"{_quote(DELETED_COLUMN)}")
-        order = ", ".join(_quote(raw_name(k)) for k in spec.primary_key)
-        query = f"SELECT {', '.join(cols)} FROM {_quote(self.dataset)}.{_quote(raw_name(spec.name))} ORDER BY {order}"
+        query = f"SELECT {', '.join(cols)} FROM {_quote(self.dataset)}.{_quote(raw_name(spec.name))}"
         with adbc.connect(self.url) as conn, conn.cursor() as cur:
             cur.execute(query)
             table: pa.Table = cur.fetch_arrow_table()
