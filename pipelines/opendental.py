@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # dlt reads .dlt/ from the working directory; make the project's .dlt/ apply wherever we are run from.
 os.chdir(Path(__file__).resolve().parent.parent)
+os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one line, not a backtrace
 
 from opendental_sync.config import load_settings  # noqa: E402
 from opendental_sync.destination import DestinationUnreachable  # noqa: E402

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS {{schema}}.{RUN_LOG} (
     schema_changes jsonb,
     duration_s double precision,
     retries bigint NOT NULL DEFAULT 0,
+    read_path text,
     error text,
     PRIMARY KEY (run_id, table_name)
 );

@@ -77,6 +77,7 @@ class ExtractStats:
     seconds: float = 0.0
     zero_dates: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    fallbacks: int = 0  # batches the fast reader could not convert, read by PyMySQL instead
 
 
 def fetch_batches(
@@ -94,9 +95,10 @@ def fetch_batches(
     started = time.monotonic()
     last_report = started
     for where in batches:
-        before = sum(db.retries.values())
+        retries, fallbacks = sum(db.retries.values()), sum(db.fallbacks.values())
         raw = db.read_arrow(head + where)
-        stats.retries += sum(db.retries.values()) - before
+        stats.retries += sum(db.retries.values()) - retries
+        stats.fallbacks += sum(db.fallbacks.values()) - fallbacks
         stats.batches += 1
         if raw.num_rows == 0:
             continue

@@ -64,6 +64,7 @@ class SourceDatabase:
     url: str
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     retries: Counter[str] = field(default_factory=Counter)  # recovered read errors, by kind
+    fallbacks: Counter[str] = field(default_factory=Counter)  # batches read by PyMySQL instead of connectorx
 
     @property
     def parsed(self) -> URL:
@@ -147,7 +148,22 @@ class SourceDatabase:
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
             if _CONNECTION_TROUBLE.search(message):
                 raise SourceReadError(f"reading from {masked(self.url)} failed: {message}") from None
-            raise RuntimeError(f"source query failed: {message}; query: {sql[:200]}") from None
+            # A value the fast reader cannot convert. Its message may quote the value: never log it.
+            self.fallbacks.update([type(e).__name__])
+            log.warning("connectorx could not convert a value in this batch; reading it with PyMySQL instead")
+            return self._read_arrow_pymysql(sql)
+
+    def _read_arrow_pymysql(self, sql: str) -> pa.Table:
+        """The slow, safe path: PyMySQL rows turned into Arrow columns (types are fixed by the caller)."""
+        try:
+            with self.connect() as conn, conn.cursor() as cur:
+                cur.execute(sql)
+                names = [d[0] for d in cur.description]
+                rows = cur.fetchall()
+        except pymysql.err.OperationalError as e:
+            raise SourceReadError(f"reading from {masked(self.url)} failed: {e.args[-1]}") from None
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        return pa.table({name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)})
 
 
 def key_predicate(key: Sequence[str], after: Sequence[Any] | None) -> str:

@@ -88,6 +88,14 @@ class TableResult:
     seconds: float = 0.0
     error: str | None = None
     retries: int = 0  # source reads that failed (dropped connection) and succeeded when retried
+    fallback_batches: int = 0  # batches read by PyMySQL because connectorx could not convert a value
+
+    @property
+    def read_path(self) -> str:
+        if self.fallback_batches:
+            return f"connectorx, PyMySQL for {self.fallback_batches} batch(es)"
+        return "connectorx"
+
     reconciliation: Reconciliation | None = None
 
 
@@ -292,6 +300,7 @@ class Synchronizer:
                 result.status, result.error = "failed", _short(e)
             result.seconds += time.monotonic() - t0 + plan.stats.seconds
             result.retries += plan.stats.retries + sum(self.source.retries.values()) - before
+            result.fallback_batches += plan.stats.fallbacks
 
         return [results[s.name] for s in specs]
 
@@ -398,6 +407,7 @@ class Synchronizer:
                 "schema_changes": r.schema_changes,
                 "duration_s": round(r.seconds, 3),
                 "retries": r.retries,
+                "read_path": r.read_path,
                 "error": r.error,
             },
         )

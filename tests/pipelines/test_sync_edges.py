@@ -3,6 +3,7 @@ schema drift, reconciliation of a corrupted copy. Real MariaDB -> real PostgreSQ
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +15,7 @@ from opendental_sync.destination import CopyDatabase
 from opendental_sync.diff import reconcile
 from opendental_sync.extract import source_snapshot
 from opendental_sync.registry import TableSpec
+from opendental_sync.source import SourceDatabase
 from opendental_sync.sync import RunSummary, Synchronizer
 from support.compare import differences, pg_scalar
 
@@ -280,3 +282,12 @@ def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipel
         with mysql_admin() as conn, conn.cursor() as cur:
             cur.execute(f"DROP USER IF EXISTS '{user}'@'%'")
             cur.execute(f"DROP USER IF EXISTS '{user}'@'localhost'")
+
+
+def test_values_the_fast_reader_rejects_are_read_by_the_fallback(edge_source: str) -> None:
+    db = SourceDatabase(mysql_url(edge_source))
+    # A raw TIME beyond 24 hours makes connectorx panic; the batch is read again through PyMySQL.
+    table = db.read_arrow("SELECT id, tm FROM edge ORDER BY id")
+    assert table.num_rows == 4
+    assert sum(db.fallbacks.values()) == 1
+    assert table.column("tm").to_pylist()[0] == datetime.timedelta(hours=838, minutes=59, seconds=59)
