@@ -6,8 +6,8 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from typing import Any
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -86,13 +86,17 @@ class TableState:
 
 @dataclass(frozen=True)
 class CopyDatabase:
-    """The PostgreSQL database and raw schema (dataset) the pipeline writes."""
+    """The PostgreSQL database and raw schema (dataset) the pipeline writes.
+
+    One psycopg2 connection (bookkeeping, delete marking) and one ADBC connection (Arrow reads) are kept
+    for the run and opened again if the server dropped them.
+    """
 
     url: str
     dataset: str
+    _open: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @contextmanager
-    def connect(self) -> Iterator[Any]:
+    def _new_connection(self) -> Any:
         try:
             conn = psycopg2.connect(self.url, connect_timeout=10)
         except psycopg2.OperationalError as e:
@@ -103,17 +107,35 @@ class CopyDatabase:
                 "(pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set "
                 "DESTINATION__POSTGRES__CREDENTIALS / [destination.postgres] credentials in .dlt/secrets.toml"
             ) from e
-        try:
-            conn.autocommit = True
-            yield conn
-        finally:
-            conn.close()
+        conn.autocommit = True
+        return conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Any]:
+        conn = self._open.get("pg")
+        if conn is None or conn.closed:
+            conn = self._open["pg"] = self._new_connection()
+        yield conn
+
+    def _arrow_connection(self) -> Any:
+        conn = self._open.get("adbc")
+        if conn is None:
+            conn = self._open["adbc"] = adbc.connect(self.url, autocommit=True)
+        return conn
+
+    def close(self) -> None:
+        for name in ("pg", "adbc"):
+            conn = self._open.pop(name, None)
+            if conn is not None:
+                with suppress(Exception):
+                    conn.close()
 
     @contextmanager
     def run_lock(self, timeout_s: int) -> Iterator[None]:
         """Hold a PostgreSQL advisory lock for the run, so two runs never write the same copy at once."""
         key = f"opendental_sync:{self.dataset}"
-        with self.connect() as conn, conn.cursor() as cur:
+        conn = self._new_connection()  # its own session: the lock lives exactly as long as it
+        with conn.cursor() as cur:
             deadline = time.monotonic() + timeout_s
             while True:
                 cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))
@@ -129,7 +151,10 @@ class CopyDatabase:
             try:
                 yield
             finally:
-                cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+                with suppress(Exception):  # a dropped session has released its locks already
+                    cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+                with suppress(Exception):
+                    conn.close()
 
     def ensure_bookkeeping(self) -> None:
         with self.connect() as conn, conn.cursor() as cur:
@@ -151,9 +176,13 @@ class CopyDatabase:
             cols.append(f"extract(epoch from {_quote(raw_name(spec.stamp))})::bigint AS {_quote(STAMP)}")
         cols.append(f"{_quote(DELETED_COLUMN)}")
         query = f"SELECT {', '.join(cols)} FROM {_quote(self.dataset)}.{_quote(raw_name(spec.name))}"
-        with adbc.connect(self.url) as conn, conn.cursor() as cur:
-            cur.execute(query)
-            table: pa.Table = cur.fetch_arrow_table()
+        try:
+            with self._arrow_connection().cursor() as cur:
+                cur.execute(query)
+                table: pa.Table = cur.fetch_arrow_table()
+        except Exception:
+            self._open.pop("adbc", None)  # do not reuse a connection in an unknown state
+            raise
         return table
 
     def mark_deleted(self, spec: TableSpec, keys: pa.Table) -> int:

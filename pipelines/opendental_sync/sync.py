@@ -14,7 +14,9 @@ import os
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,7 +227,7 @@ class Synchronizer:
         specs, tables = self.selected(group, names)
         self.copy.ensure_bookkeeping()
         policy = self.source.retry
-        with self.copy.run_lock(self.settings.lock_timeout_s):
+        with self.copy.run_lock(self.settings.lock_timeout_s), closing(self.copy):
             if full_refresh:
                 self.copy.forget_state([s.name for s in specs])
             results = {r.table: r for r in self._run(specs, tables, full_refresh)}
@@ -276,10 +278,14 @@ class Synchronizer:
             result.seconds += time.monotonic() - t0
             result.retries += sum(self.source.retries.values()) - before
 
-        to_load = [p for p in plans if p.batches]
+        # Tables with rows to fetch, and empty source tables not yet in the copy (created empty, so that
+        # the copy has every table the source has).
+        to_load = [p for p in plans if p.batches or not p.exists_in_copy]
         if to_load:
             try:
-                self._load(to_load, run_started_at)
+                load_retries = self._load(to_load, run_started_at)
+                for p in to_load:
+                    results[p.spec.name].retries += load_retries[raw_name(p.spec.name)]
             except Exception as e:
                 log.exception("load failed")
                 for p in to_load:
@@ -334,18 +340,24 @@ class Synchronizer:
         )
         return TablePlan(spec, table, snapshot_started, source_snap, diff, batches, changes, exists)
 
-    def _load(self, plans: list[TablePlan], synced_at: datetime) -> None:
+    def _load(self, plans: list[TablePlan], synced_at: datetime) -> Counter[str]:
         pipeline = self.pipeline()
         # A package left by an interrupted run is not resumed: this run's diff already covers its rows.
         pipeline.abort_packages()
-        resources = []
+        resources: list[Any] = []
+        empty: list[Any] = []
         for p in plans:
             disposition: Any = (
                 "append" if not p.exists_in_copy else {"disposition": "merge", "strategy": "delete-insert"}
             )
-            resources.append(
+            data: Any = (
+                _crash_after_first(fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats))
+                if p.batches
+                else [dlt.mark.materialize_table_schema()]
+            )
+            (resources if p.batches else empty).append(
                 dlt.resource(
-                    _crash_after_first(fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats)),
+                    data,
                     name=p.spec.name,
                     table_name=raw_name(p.spec.name),
                     write_disposition=disposition,
@@ -354,14 +366,22 @@ class Synchronizer:
                 )
             )
         t0 = time.monotonic()
-        pipeline.extract(resources, loader_file_format="parquet")
+        if resources:
+            pipeline.extract(resources, loader_file_format="parquet")
+        if empty:  # loading Parquet through ADBC needs at least one row; an empty table goes as SQL
+            pipeline.extract(empty, loader_file_format="insert_values")
         t1 = time.monotonic()
         _crash_point("normalize")
         pipeline.normalize()
         t2 = time.monotonic()
         _crash_point("load")
-        pipeline.load(raise_on_failed_jobs=True)
+        info = pipeline.load(raise_on_failed_jobs=True)
         _crash_point("finish")
+        # dlt retries a load job the database dropped; count those retries per raw table for the run log.
+        retried: Counter[str] = Counter()
+        for package in info.load_packages:
+            for job in package.jobs.get("completed_jobs", []):
+                retried[job.job_file_info.table_name] += job.job_file_info.retry_count
         log.info(
             "loaded %d table(s): extract %.1fs, normalize %.1fs, load %.1fs",
             len(plans),
@@ -369,6 +389,7 @@ class Synchronizer:
             t2 - t1,
             time.monotonic() - t2,
         )
+        return retried
 
     def _finish(self, plan: TablePlan, result: TableResult, run_started_epoch: int) -> None:
         spec = plan.spec

@@ -55,6 +55,7 @@ def pipeline_env(database: str, pg_url: str, data_dir: Path) -> dict[str, str]:
         SOURCES__OPENDENTAL__CREDENTIALS=mysql_url(database),
         DESTINATION__POSTGRES__CREDENTIALS=pg_url,
         SOURCES__OPENDENTAL__CHUNK_SIZE="5000",
+        SOURCES__OPENDENTAL__RETRY_FIRST_DELAY_S="0.5",
         DLT_DATA_DIR=str(data_dir),
     )
     env.pop(CRASH_AT_ENV, None)

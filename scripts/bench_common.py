@@ -1,0 +1,100 @@
+"""Shared by the benchmark and the writer-stall probe: a demo source and a fresh copy database to measure
+against, and the pipeline run as a separate process (its peak memory is that process's own)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import pymysql  # type: ignore[import-untyped]
+from psycopg2 import sql
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "pipelines"))
+
+
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str
+
+
+def source_rows(url: str) -> dict[str, int]:
+    """Exact row counts per table of the source."""
+    u = make_url(url)
+    conn = pymysql.connect(
+        host=u.host, port=u.port or 3306, user=u.username, password=u.password or "", database=u.database
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT TABLE_NAME FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE'",
+                (u.database,),
+            )
+            tables = [r[0] for r in cur.fetchall()]
+            counts = {}
+            for t in tables:
+                cur.execute(f"SELECT COUNT(*) FROM `{t}`")
+                counts[t] = int(cur.fetchone()[0])
+            return counts
+    finally:
+        conn.close()
+
+
+def source_exists(url: str) -> bool:
+    u = make_url(url)
+    conn = pymysql.connect(host=u.host, port=u.port or 3306, user=u.username, password=u.password or "")
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = 'patient'",
+                (u.database,),
+            )
+            return int(cur.fetchone()[0]) > 0
+    finally:
+        conn.close()
+
+
+def fresh_pg_database(url: str) -> None:
+    """Drop and create the PostgreSQL database of ``url``."""
+    u = make_url(url)
+    admin = psycopg2.connect(u.set(database="postgres").render_as_string(hide_password=False))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(u.database))))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(u.database))))
+    admin.close()
+
+
+def run_pipeline(source_url: str, pg_url: str, *args: str) -> Timed:
+    """Run ``python pipelines/opendental.py`` as a child process; wall time and its peak resident memory."""
+    env = dict(os.environ)
+    env.update(
+        SOURCES__OPENDENTAL__CREDENTIALS=source_url,
+        DESTINATION__POSTGRES__CREDENTIALS=pg_url,
+        DLT_DATA_DIR=str(ROOT / ".dlt" / ".var" / "bench"),
+    )
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output)

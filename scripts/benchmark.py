@@ -1,0 +1,139 @@
+"""Benchmark: our full load and incremental run against a raw `mariadb | psql COPY` pipe, in one run.
+
+    python scripts/benchmark.py --patients 35000
+
+Builds (or reuses) the demo source at that size in database `opendental_bench`, then times on this
+machine, one after the other:
+  (a) our full load of every table into a fresh PostgreSQL database;
+  (b) the raw baseline: `mariadb --batch --quick -e 'SELECT * FROM t' | psql -c '\\copy t FROM STDIN'` for the
+      same tables, into text columns (no typing, no checks: the hardware's floor);
+  (c) our incremental run after one simulated clinic day;
+and prints each time, the ratios, rows/s, our peak memory, and which read path each table took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+import psycopg2
+from bench_common import ROOT, fresh_pg_database, run_pipeline, source_exists, source_rows
+from sqlalchemy.engine import make_url
+
+from scripts.demo.generate import build_demo_source
+from scripts.demo.simulate import simulate_day
+
+
+def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
+    """Seconds for the raw pipe over every table (into text columns)."""
+    src, dst = make_url(source_url), make_url(pg_url)
+    conn = psycopg2.connect(pg_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA IF EXISTS raw_baseline CASCADE; CREATE SCHEMA raw_baseline")
+    mysql = [
+        "mariadb", "--batch", "--quick", "--skip-column-names", f"-h{src.host}", f"-P{src.port or 3306}",
+        f"-u{src.username}", f"--password={src.password or ''}", "--default-character-set=utf8mb4", str(src.database),
+    ]  # fmt: skip
+    columns: dict[str, list[str]] = {}
+    describe = subprocess.run(
+        [*mysql, "-e", "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
+         f"WHERE TABLE_SCHEMA = '{src.database}' ORDER BY TABLE_NAME, ORDINAL_POSITION"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    for line in describe.stdout.splitlines():
+        table, column = line.split("\t")
+        columns.setdefault(table, []).append(column)
+    with conn.cursor() as cur:
+        for table in tables:
+            cols = ", ".join(f'"{c.lower()}" text' for c in columns[table])
+            cur.execute(f'CREATE TABLE raw_baseline."{table}" ({cols})')
+    conn.close()
+    psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", dst.render_as_string(hide_password=False)]
+    started = time.perf_counter()
+    for table in tables:
+        reader = subprocess.Popen([*mysql, "-e", f"SELECT * FROM `{table}`"], stdout=subprocess.PIPE)
+        subprocess.run(
+            [*psql, "-c", f"\\copy raw_baseline.\"{table}\" FROM STDIN WITH (FORMAT text, NULL 'NULL')"],
+            stdin=reader.stdout,
+            check=True,
+        )
+        assert reader.stdout is not None
+        reader.stdout.close()
+        if reader.wait() != 0:
+            raise RuntimeError(f"mariadb failed reading {table}")
+    return time.perf_counter() - started
+
+
+def read_paths(pg_url: str) -> dict[str, str]:
+    conn = psycopg2.connect(pg_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT DISTINCT ON (table_name) table_name, read_path FROM opendental_raw._od_run_log "
+                "ORDER BY table_name, started_at DESC"
+            )
+            return dict(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--patients", type=int, default=35000)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
+    p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/opendental_bench")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the demo source even if it exists")
+    args = p.parse_args(argv)
+
+    if args.rebuild or not source_exists(args.source_url):
+        t0 = time.perf_counter()
+        build_demo_source(args.source_url, args.patients, args.seed)
+        print(f"built demo source ({args.patients} patients) in {time.perf_counter() - t0:.1f}s")
+    rows = source_rows(args.source_url)
+    total = sum(rows.values())
+    print(f"source: {len(rows)} tables, {total:,} rows")
+
+    fresh_pg_database(args.pg_url)
+    full = run_pipeline(args.source_url, args.pg_url)
+    if full.returncode != 0:
+        print(full.output[-3000:])
+        return 1
+    paths = read_paths(args.pg_url)
+
+    baseline = raw_baseline(args.source_url, args.pg_url, rows)
+
+    record = simulate_day(args.source_url, args.seed, day=1)
+    changed = sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
+    incremental = run_pipeline(args.source_url, args.pg_url)
+    if incremental.returncode != 0:
+        print(incremental.output[-3000:])
+        return 1
+
+    print()
+    print(f"{'step':<34}{'seconds':>9}{'rows/s':>12}{'ratio':>22}{'peak MB':>10}")
+    raw_step = "(b) raw pipe mariadb | psql COPY"
+    print(f"{raw_step:<34}{baseline:>9.1f}{total / baseline:>12,.0f}{'1.00x baseline':>22}{'-':>10}")
+    print(
+        f"{'(a) full load (ours)':<34}{full.seconds:>9.1f}{total / full.seconds:>12,.0f}"
+        f"{f'{full.seconds / baseline:.2f}x baseline':>22}{full.peak_rss_mb:>10.0f}"
+    )
+    print(
+        f"{'(c) incremental after one day':<34}{incremental.seconds:>9.1f}{'':>12}"
+        f"{f'{incremental.seconds / full.seconds:.1%} of full load':>22}{incremental.peak_rss_mb:>10.0f}"
+    )
+    print(f"one simulated day changed {changed:,} rows")
+    by_path: dict[str, list[str]] = {}
+    for table, path in sorted(paths.items()):
+        by_path.setdefault(path or "?", []).append(table)
+    for path, tables in by_path.items():
+        print(f"read path {path}: {len(tables)} tables")
+    print(f"(machine: {ROOT}; services on 127.0.0.1; one run each)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""New rows of a simulated day: patients, booked appointments with planned procedures, completed visits with
+their claims or payments, mailed-in payments, adjustments, reminders and audit-log rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import refdata
+from .context import DENTISTS, DOCTOR_OPS, HYGIENISTS
+from .day import Day, ints
+from .db import query
+
+
+def new_patients(d: Day) -> list[int]:
+    """A few new patients, each their own guarantor (saved, then Guarantor set, as OpenDental does)."""
+    rows = []
+    for _ in range(d.count(11, 1)):
+        fname, lname = d.rng.choice(refdata.FIRST_NAMES), d.rng.choice(refdata.LAST_NAMES)
+        city, state, zip_code = d.rng.choice(refdata.CITIES)
+        rows.append(
+            {
+                "LName": lname,
+                "FName": fname,
+                "MiddleI": "",
+                "Preferred": "",
+                "PatStatus": 0,
+                "Gender": d.rng.randrange(2),
+                "Position": d.rng.randrange(2),
+                "Birthdate": (d.today - timedelta(days=7000 + d.rng.randrange(20000))).isoformat(),
+                "Address": f"{100 + d.rng.randrange(9000)} {d.rng.choice(refdata.STREETS)}",
+                "Address2": "",
+                "City": city,
+                "State": state,
+                "Zip": zip_code,
+                "HmPhone": "",
+                "WkPhone": "",
+                "WirelessPhone": f"(541)555-01{d.rng.randrange(100):02d}",
+                "Guarantor": 0,
+                "Email": "",
+                "PriProv": d.rng.choice(DENTISTS),
+                "SecProv": 0,
+                "FeeSched": 0,
+                "BillingType": refdata.def_num(refdata.BILLING_TYPES, "Standard Account"),
+                "DateFirstVisit": d.today.isoformat(),
+                "SecUserNumEntry": 1 + d.rng.randrange(20),
+                "SecDateEntry": d.today.isoformat(),
+                "BillingCycleDay": 1,
+                "SecurityHash": f"{d.rng.getrandbits(128):032x}",
+                "ChartNumber": "",
+                "SchoolName": "",
+            }
+        )
+    keys = d.insert("patient", rows)
+    for key in keys:  # a new patient is their own guarantor; OpenDental saves, then sets Guarantor
+        d.update(
+            "patient", [key], "Guarantor = %s, ImageFolder = %s, Email = %s", (key, f"PT{key}", f"pt{key}@example.com")
+        )
+    d.log([(106, key, 0, "Patient created") for key in keys])
+    return keys
+
+
+def book_appointments(d: Day, new_patients: list[int]) -> list[int]:
+    """Appointments booked for the coming weeks, with treatment-planned procedures and history rows."""
+    active = d.pick("SELECT PatNum FROM patient WHERE PatStatus = 0", d.count(28, 2))
+    patients = sorted(set(active) | set(new_patients[:1]))
+    confirmed = refdata.def_num(refdata.APPT_CONFIRMED, "Unconfirmed")
+    now = d.now()
+    rows: list[dict[str, Any]] = []
+    for pat in patients:
+        op = 1 + d.rng.randrange(DOCTOR_OPS + 6)
+        hyg = op > DOCTOR_OPS
+        when = datetime.combine(d.today + timedelta(days=1 + d.rng.randrange(40)), datetime.min.time()) + timedelta(
+            hours=8 + d.rng.randrange(9)
+        )
+        rows.append(
+            {
+                "PatNum": pat,
+                "AptStatus": 1,
+                "Pattern": "/XXXXXXXX//" if hyg else "//XXXX//",
+                "Confirmed": confirmed,
+                "TimeLocked": 0,
+                "Op": op,
+                "Note": "",
+                "ProvNum": d.rng.choice(DENTISTS),
+                "ProvHyg": d.rng.choice(HYGIENISTS) if hyg else 0,
+                "AptDateTime": when.isoformat(sep=" "),
+                "IsHygiene": int(hyg),
+                "ProcDescript": "",
+                "SecUserNumEntry": 1 + d.rng.randrange(20),
+                "SecDateTEntry": now,
+                "DateTimeArrived": "0001-01-01 00:00:00",
+                "DateTimeSeated": "0001-01-01 00:00:00",
+                "DateTimeDismissed": "0001-01-01 00:00:00",
+                "SecurityHash": f"{d.rng.getrandbits(128):032x}",
+            }
+        )
+    keys = d.insert("appointment", rows)
+    procs = []
+    for key, row in zip(keys, rows, strict=True):
+        codes = ("D0120", "D1110") if row["IsHygiene"] else (d.rng.choice(("D2391", "D2392", "D2740", "D2950")),)
+        for code in codes:
+            procs.append(
+                proc_row(
+                    d,
+                    row["PatNum"],
+                    key,
+                    code,
+                    1,
+                    str(row["AptDateTime"])[:10],
+                    row["ProvHyg"] if row["IsHygiene"] else row["ProvNum"],
+                )
+            )
+    d.insert("procedurelog", procs)
+    d.hist(keys, 0)
+    d.log(
+        [
+            (25, row["PatNum"], key, f"New appointment for patient #{row['PatNum']}")
+            for key, row in zip(keys, rows, strict=True)
+        ]
+    )
+    return keys
+
+
+def proc_row(d: Day, pat: int, apt: int, code: str, status: int, proc_date: str, prov: int) -> dict[str, Any]:
+    """A procedurelog row with the standard fee of ``code``."""
+    today = d.today.isoformat()
+    return {
+        "PatNum": pat,
+        "AptNum": apt,
+        "ProcDate": proc_date,
+        "ProcFee": d.fee(code),
+        "Surf": "",
+        "ToothNum": "",
+        "ToothRange": "",
+        "ProcStatus": status,
+        "ProvNum": prov,
+        "CodeNum": d.code_num[code],
+        "UnitQty": 1,
+        "DateTP": today,
+        "DateEntryC": today,
+        "SecUserNumEntry": 1 + d.rng.randrange(20),
+        "SecDateEntry": d.now(),
+        "DateComplete": today if status == 2 else "0001-01-01",
+        "IcdVersion": 10,
+        "ProcTime": "00:00:00",
+        "ProcTimeEnd": "00:00:00",
+        "DateOriginalProsth": "0001-01-01",
+    }
+
+
+def complete_visits(d: Day) -> list[int]:
+    """Today's visits: scheduled appointments set complete, their procedures completed, a PA charted."""
+    candidates = sorted(
+        int(r[0])
+        for r in query(
+            d.conn,
+            (
+                f"SELECT AptNum FROM appointment WHERE AptStatus = 1 AND AptNum <= {d.max_before['appointment']} "
+                "ORDER BY AptDateTime, AptNum LIMIT 200"
+            ),
+        )
+    )
+    visits = sorted(d.rng.sample(candidates, min(d.count(25, 2), len(candidates))))
+    if not visits:
+        return []
+    d.hist(visits, 1)
+    arrived = refdata.def_num(refdata.APPT_CONFIRMED, "Arrived")
+    d.update(
+        "appointment",
+        visits,
+        "AptStatus = 2, Confirmed = %s, AptDateTime = TIMESTAMP(CURDATE(), TIME(AptDateTime)), "
+        "DateTimeArrived = TIMESTAMP(CURDATE(), SUBTIME(TIME(AptDateTime), '00:10:00')), "
+        "DateTimeSeated = TIMESTAMP(CURDATE(), TIME(AptDateTime)), "
+        "DateTimeDismissed = TIMESTAMP(CURDATE(), ADDTIME(TIME(AptDateTime), '00:55:00'))",
+        (arrived,),
+    )
+    planned = d.keys_where("procedurelog", f"AptNum IN ({ints(visits)}) AND ProcStatus = 1")
+    d.update(
+        "procedurelog",
+        planned,
+        "ProcStatus = 2, ProcDate = CURDATE(), DateComplete = CURDATE(), DateEntryC = CURDATE()",
+    )
+    info = query(
+        d.conn, f"SELECT AptNum, PatNum, ProvNum FROM appointment WHERE AptNum IN ({ints(visits)}) ORDER BY AptNum"
+    )
+    new = d.insert(
+        "procedurelog", [proc_row(d, int(p), int(a), "D0220", 2, d.today.isoformat(), int(pv)) for a, p, pv in info]
+    )
+    d.log([(23, int(p), k, "Procedure set complete") for (a, p, pv), k in zip(info, new, strict=True)])
+    return visits
+
+
+def bill_visits(d: Day, visits: list[int]) -> None:
+    """A claim (unsent) for each visit of an insured patient; a payment with splits for the others."""
+    if not visits:
+        return
+    rows = query(
+        d.conn,
+        f"""
+        SELECT a.AptNum, a.PatNum, a.ProvNum, pp.InsSubNum, s.PlanNum, pf.Guarantor
+        FROM appointment a JOIN patient pf ON pf.PatNum = a.PatNum
+        LEFT JOIN patplan pp ON pp.PatNum = a.PatNum AND pp.Ordinal = 1
+        LEFT JOIN inssub s ON s.InsSubNum = pp.InsSubNum
+        WHERE a.AptNum IN ({ints(visits)}) ORDER BY a.AptNum""",
+    )
+    today = d.today.isoformat()
+    for apt, pat, prov, sub, plan, guarantor in rows:
+        procs = query(
+            d.conn,
+            "SELECT ProcNum, ProcFee, CodeNum FROM procedurelog WHERE AptNum = %s AND ProcStatus = 2 ORDER BY ProcNum",
+            (apt,),
+        )
+        if not procs:
+            continue
+        if sub and plan:
+            fee = round(sum(float(f) for _, f, _ in procs), 2)
+            claim = d.insert(
+                "claim",
+                [
+                    {
+                        "PatNum": pat,
+                        "DateService": today,
+                        "DateSent": "0001-01-01",
+                        "ClaimStatus": "U",
+                        "DateReceived": "0001-01-01",
+                        "PlanNum": plan,
+                        "ProvTreat": prov,
+                        "ClaimFee": fee,
+                        "InsPayEst": round(fee * 0.8, 2),
+                        "ClaimType": "P",
+                        "ProvBill": prov,
+                        "InsSubNum": sub,
+                        "SecUserNumEntry": 1 + d.rng.randrange(20),
+                        "SecDateEntry": today,
+                        "DateSentOrig": "0001-01-01",
+                        "ClaimIdentifier": f"{pat}/new",
+                        "IsProsthesis": "N",
+                    }
+                ],
+            )[0]
+            d.insert(
+                "claimproc",
+                [
+                    {
+                        "ProcNum": pn,
+                        "ClaimNum": claim,
+                        "PatNum": pat,
+                        "ProvNum": prov,
+                        "FeeBilled": float(f),
+                        "InsPayEst": round(float(f) * 0.8, 2),
+                        "Status": 0,
+                        "PlanNum": plan,
+                        "InsSubNum": sub,
+                        "DateCP": "0001-01-01",
+                        "CodeSent": "",
+                        "AllowedOverride": -1,
+                        "Percentage": 80,
+                        "PercentOverride": -1,
+                        "CopayAmt": -1,
+                        "PaidOtherIns": -1,
+                        "BaseEst": round(float(f) * 0.8, 2),
+                        "CopayOverride": -1,
+                        "ProcDate": today,
+                        "DateEntry": today,
+                        "LineNumber": i + 1,
+                        "DedEstOverride": -1,
+                        "InsEstTotal": round(float(f) * 0.8, 2),
+                        "InsEstTotalOverride": -1,
+                        "PaidOtherInsOverride": -1,
+                        "WriteOffEstOverride": -1,
+                        "SecUserNumEntry": 1 + d.rng.randrange(20),
+                        "SecDateEntry": today,
+                        "DateSuppReceived": "0001-01-01",
+                        "DateInsFinalized": "0001-01-01",
+                    }
+                    for i, (pn, f, _c) in enumerate(procs)
+                ],
+            )
+            d.log([(150, pat, claim, "Claim created")])
+        else:
+            splits = [(int(pn), round(float(f) * d.rng.choice((0.5, 0.8, 1.0)), 2)) for pn, f, _c in procs]
+            payment(d, int(guarantor), [(int(pat), pn, amt, prov) for pn, amt in splits])
+
+
+def payment(d: Day, payer: int, splits: list[tuple[int, int, float, int]]) -> int:
+    """A payment whose PayAmt is the sum of its splits (patient, proc, amount, provider)."""
+    today = d.today.isoformat()
+    cents = sum(round(amt * 100) for _, _, amt, _ in splits)
+    pay = d.insert(
+        "payment",
+        [
+            {
+                "PayType": d.rng.choice(refdata.def_nums(refdata.PAYMENT_TYPES)[:6]),
+                "PayDate": today,
+                "PayAmt": cents / 100,
+                "CheckNum": "",
+                "BankBranch": "",
+                "PayNote": "",
+                "IsSplit": int(len(splits) > 1),
+                "PatNum": payer,
+                "DateEntry": today,
+                "SecUserNumEntry": 1 + d.rng.randrange(20),
+                "RecurringChargeDate": "0001-01-01",
+            }
+        ],
+    )[0]
+    d.insert(
+        "paysplit",
+        [
+            {
+                "SplitAmt": amt,
+                "PatNum": pat,
+                "ProcDate": today,
+                "PayNum": pay,
+                "ProvNum": prov,
+                "DatePay": today,
+                "ProcNum": proc,
+                "DateEntry": today,
+                "SecUserNumEntry": 1 + d.rng.randrange(20),
+            }
+            for pat, proc, amt, prov in splits
+        ],
+    )
+    d.log([(15, payer, pay, "Payment created")])
+    return pay
+
+
+def mail_payments(d: Day) -> None:
+    """Payments that arrive by mail: one to three unattached splits each."""
+    payers = d.pick("SELECT PatNum FROM patient WHERE Guarantor = PatNum AND PatStatus = 0", d.count(70, 2))
+    for payer in payers:
+        parts = 1 + d.rng.randrange(3)
+        payment(
+            d, payer, [(payer, 0, round(5 + d.rng.random() * 200, 2), d.rng.choice(DENTISTS)) for _ in range(parts)]
+        )
+
+
+def adjustments(d: Day) -> None:
+    """Adjustments of today (discounts and charges)."""
+    types = [
+        (i + 1, v)
+        for i, (cat, _o, _n, v, hidden) in enumerate(refdata.definitions())
+        if cat == refdata.ADJ_TYPES and not hidden
+    ]
+    pats = d.pick("SELECT PatNum FROM patient WHERE PatStatus = 0", d.count(80, 1))
+    rows = []
+    for pat in pats:
+        adj_type, sign = d.rng.choice(types)
+        rows.append(
+            {
+                "AdjDate": d.today.isoformat(),
+                "AdjAmt": round((-1 if sign == "-" else 1) * (5 + d.rng.random() * 100), 2),
+                "PatNum": pat,
+                "AdjType": adj_type,
+                "ProvNum": d.rng.choice(DENTISTS),
+                "AdjNote": "",
+                "ProcDate": "0001-01-01",
+                "DateEntry": d.today.isoformat(),
+                "SecUserNumEntry": 1 + d.rng.randrange(20),
+            }
+        )
+    d.insert("adjustment", rows)
+
+
+def communications(d: Day) -> None:
+    """Appointment reminders (commlog) and the day's audit-log rows."""
+    now = d.now()
+    reminded = d.pick("SELECT PatNum FROM appointment WHERE AptStatus = 1", d.count(290, 3))
+    types = refdata.def_nums(refdata.COMMLOG_TYPES)
+    d.insert(
+        "commlog",
+        [
+            {
+                "PatNum": pat,
+                "CommDateTime": now,
+                "CommType": types[0],
+                "Note": "Appointment reminder sent by text.",
+                "Mode_": 5,
+                "SentOrReceived": 1,
+                "UserNum": 0,
+                "Signature": "",
+                "DateTimeEnd": "0001-01-01 00:00:00",
+                "CommSource": 3,
+                "DateTEntry": now,
+            }
+            for pat in reminded
+        ],
+    )
+    patients = d.pick("SELECT PatNum FROM patient", 50)
+    filler = d.count(1500, 10)
+    d.log([(d.rng.choice((27, 108, 120, 27)), d.rng.choice(patients), 0, "Viewed or edited") for _ in range(filler)])

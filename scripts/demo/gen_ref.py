@@ -1,0 +1,284 @@
+"""Reference tables: definition, procedurecode, feesched, fee; plus the code helper tables the activity tables
+pick from. ``build_reference`` also fills the staff and contact tables (gen_staff)."""
+
+from __future__ import annotations
+
+from . import refdata
+from .context import Ctx
+from .db import Connection as Conn
+from .db import execute, insert_many
+from .gen_staff import build_carrier, build_operatory, build_preference, build_provider, build_referral, build_userod
+from .sqlgen import stable_int
+
+# Procedure-code pools (helper table tmp_demo_pick, 1000 slots each).
+POOL_DOCTOR = 1
+POOL_HYGIENE_EXTRA = 2
+POOL_GENERAL = 3
+_HYGIENE_EXTRA = ("D0220", "D0230", "D0330", "D0210", "D1208", "D1351", "D1354", "D0180", "D4346")
+_DOCTOR_CATEGORIES = ("Fillings", "Crown & Bridge", "Endo", "Oral Surgery", "Implants", "Dentures", "Misc")
+
+
+def all_codes() -> list[tuple[str, str, str, str, str, int, float, int, int]]:
+    """All procedure codes in CodeNum order: the common CDT codes, then rarely used ones up to 1730 rows.
+
+    Each row: (code, descript, abbr, pattern, category, treat_area, fee, is_hygiene, paint_type).
+    """
+    rows = [
+        (c.code, c.descript, c.abbr, c.pattern, c.category, c.treat_area, float(c.fee), c.hygiene, c.paint)
+        for c in refdata.COMMON_CODES
+    ]
+    taken = {r[0] for r in rows}
+    groups = (
+        (0, "diagnostic", "Exams & Xrays", 3),
+        (1, "preventive", "Cleanings", 3),
+        (2, "restorative", "Fillings", 2),
+        (3, "endodontic", "Endo", 2),
+        (4, "periodontic", "Perio", 4),
+        (5, "removable prosthodontic", "Dentures", 3),
+        (6, "implant or fixed prosthodontic", "Implants", 2),
+        (7, "oral surgery", "Oral Surgery", 2),
+        (8, "orthodontic", "Ortho", 3),
+        (9, "adjunctive general", "Misc", 3),
+    )
+    number = 0
+    while len(rows) < 1730:
+        digit, group, category, area = groups[number % 10]
+        code = f"D{digit}{100 + (number // 10) * 3 % 900:03d}"
+        number += 1
+        if code in taken:
+            continue
+        taken.add(code)
+        fee = float(40 + stable_int("fee", code) % 1900)
+        rows.append((code, f"{group} service {code[1:]}", code, "/X/", category, area, fee, 0, 0))
+    return rows
+
+
+def code_nums() -> dict[str, int]:
+    """CodeNum of each procedure code."""
+    return {row[0]: i + 1 for i, row in enumerate(all_codes())}
+
+
+def _pool(codes: list[tuple[int, int]]) -> list[int]:
+    """1000 slots filled in proportion to (CodeNum, weight)."""
+    total = sum(w for _, w in codes)
+    slots, acc, i = [], 0, 0
+    for slot in range(1000):
+        target = slot * total / 1000
+        while acc + codes[i][1] <= target:
+            acc += codes[i][1]
+            i += 1
+        slots.append(codes[i][0])
+    return slots
+
+
+def build_code_helpers(conn: Conn, ctx: Ctx) -> None:
+    """tmp_demo_code (every code with its standard fee) and tmp_demo_pick (weighted code pools)."""
+    code_t, pick_t = ctx.helper("code"), ctx.helper("pick")
+    execute(
+        conn,
+        f"CREATE TABLE {code_t} (CodeNum BIGINT PRIMARY KEY, ProcCode VARCHAR(15), Fee DOUBLE, "
+        "TreatArea TINYINT, IsHygiene TINYINT) ENGINE=MyISAM",
+    )
+    insert_many(
+        conn,
+        code_t,
+        ["CodeNum", "ProcCode", "Fee", "TreatArea", "IsHygiene"],
+        [(i + 1, r[0], r[6], r[5], r[7]) for i, r in enumerate(all_codes())],
+    )
+    nums = code_nums()
+    common = refdata.COMMON_CODES
+    pools = {
+        POOL_DOCTOR: [(nums[c.code], c.weight) for c in common if c.category in _DOCTOR_CATEGORIES],
+        POOL_HYGIENE_EXTRA: [(nums[c.code], c.weight) for c in common if c.code in _HYGIENE_EXTRA],
+        POOL_GENERAL: [(nums[c.code], c.weight) for c in common],
+    }
+    execute(
+        conn,
+        f"CREATE TABLE {pick_t} (Pool TINYINT, Slot SMALLINT, CodeNum BIGINT, PRIMARY KEY (Pool, Slot)) ENGINE=MyISAM",
+    )
+    insert_many(
+        conn,
+        pick_t,
+        ["Pool", "Slot", "CodeNum"],
+        [(pool, slot, num) for pool, codes in pools.items() for slot, num in enumerate(_pool(codes))],
+    )
+
+
+def build_definition(conn: Conn, ctx: Ctx) -> None:
+    """definition: the clinic's 655 definitions (categories the other tables point at, then filler)."""
+    colored = (0, 12, 17, 21, 22)  # categories whose items carry a (signed ARGB) color
+    rows = [
+        (
+            i + 1,
+            cat,
+            order,
+            name,
+            value,
+            stable_int("color", i) % (1 << 24) - (1 << 24) if cat in colored else 0,
+            hidden,
+        )
+        for i, (cat, order, name, value, hidden) in enumerate(refdata.definitions(ctx.rows("definition")))
+    ]
+    insert_many(
+        conn, "definition", ["DefNum", "Category", "ItemOrder", "ItemName", "ItemValue", "ItemColor", "IsHidden"], rows
+    )
+
+
+def build_procedurecode(conn: Conn, ctx: Ctx) -> None:
+    """procedurecode: the common CDT codes, then rarely used and obsolete codes up to 1730 rows."""
+    cats = {
+        name: i + 1 for i, (cat, _o, name, _v, _h) in enumerate(refdata.definitions()) if cat == refdata.PROC_CODE_CATS
+    }
+    stamp = ctx.install_stamp()
+    rows = []
+    for i, (code, descript, abbr, pattern, category, area, _fee, hyg, paint) in enumerate(all_codes()):
+        common = i < len(refdata.COMMON_CODES)
+        proc_cat = cats[category] if common or i % 7 else cats["Obsolete"]
+        prosth = 1 if category in ("Crown & Bridge", "Dentures") else 0
+        default_note = None if i % 5 else ""  # legacy nullable text: NULL and '' both mean "no note"
+        subst = None if common else ""
+        radiology = 1 if code.startswith(("D02", "D03")) else 0
+        rows.append(
+            (
+                i + 1,
+                code,
+                descript,
+                abbr,
+                pattern,
+                proc_cat,
+                area,
+                0,
+                prosth,
+                default_note,
+                hyg,
+                0,
+                "",
+                "",
+                0,
+                paint,
+                0,
+                "",
+                0,
+                0,
+                0,
+                subst,
+                0,
+                stamp,
+                0,
+                "",
+                "",
+                0,
+                0.0,
+                radiology,
+                "",
+                "",
+                0,
+                "",
+                "",
+                0,
+                "",
+            )
+        )
+    insert_many(
+        conn,
+        "procedurecode",
+        [
+            "CodeNum",
+            "ProcCode",
+            "Descript",
+            "AbbrDesc",
+            "ProcTime",
+            "ProcCat",
+            "TreatArea",
+            "NoBillIns",
+            "IsProsth",
+            "DefaultNote",
+            "IsHygiene",
+            "GTypeNum",
+            "AlternateCode1",
+            "MedicalCode",
+            "IsTaxed",
+            "PaintType",
+            "GraphicColor",
+            "LaymanTerm",
+            "IsCanadianLab",
+            "PreExisting",
+            "BaseUnits",
+            "SubstitutionCode",
+            "SubstOnlyIf",
+            "DateTStamp",
+            "IsMultiVisit",
+            "DrugNDC",
+            "RevenueCodeDefault",
+            "ProvNumDefault",
+            "CanadaTimeUnits",
+            "IsRadiology",
+            "DefaultClaimNote",
+            "DefaultTPNote",
+            "BypassGlobalLock",
+            "TaxCode",
+            "PaintText",
+            "AreaAlsoToothRange",
+            "DiagnosticCodes",
+        ],
+        rows,
+    )
+
+
+def build_feesched(conn: Conn, ctx: Ctx) -> None:
+    """feesched: Standard and UCR, then one per insurance plan family (some hidden)."""
+    n, h = "seq", ctx.h
+    rows = ctx.rows("feesched")
+    carriers = refdata.CARRIER_NAMES
+    kinds = h.pick("fs.k", n, ["PPO", "Premier", "Select", "DHMO", "Plus"])
+    entry = ctx.at(ctx.day(ctx.day_idx(n, rows)), "fs.t", n)
+    execute(
+        conn,
+        f"""
+        INSERT INTO feesched (FeeSchedNum, Description, FeeSchedType, ItemOrder, IsHidden, IsGlobal, SecUserNumEntry,
+            SecDateEntry, SecDateTEdit)
+        SELECT {n},
+            CASE WHEN {n} = 1 THEN 'Standard' WHEN {n} = 2 THEN 'UCR'
+                 ELSE CONCAT({h.pick("fs.c", n, list(carriers))}, ' ', {kinds}, ' ', {n}) END,
+            CASE WHEN {n} <= 2 THEN 0 WHEN {n} % 11 = 0 THEN 2 WHEN {n} % 13 = 0 THEN 1 ELSE 0 END,
+            {n} - 1,
+            IF({n} > 2 AND {h.mod("fs.h", n, 10)} = 0, 1, 0),
+            0, {ctx.user("fs.u", n)}, DATE({entry}), {ctx.later(entry, "fs.s", n)}
+        FROM seq_1_to_{rows}""",
+    )
+
+
+def build_fee(conn: Conn, ctx: Ctx) -> None:
+    """fee: the standard fee schedule first, then discounted insurance schedules (400 codes each)."""
+    n, h = "s.seq", ctx.h
+    rows, codes_with_fees = ctx.rows("fee"), 400
+    fs = f"(1 + ({n} - 1) DIV {codes_with_fees})"
+    entry = ctx.at(ctx.day(ctx.day_idx(n, rows)), "fee.t", n)
+    execute(
+        conn,
+        f"""
+        INSERT INTO fee (FeeNum, Amount, OldCode, FeeSched, UseDefaultFee, UseDefaultCov, CodeNum, ClinicNum, ProvNum,
+            SecUserNumEntry, SecDateEntry, SecDateTEdit)
+        SELECT {n},
+            IF({fs} = 1, c.Fee, ROUND(c.Fee * (55 + {h.mod("fee.f", fs, 45)}) / 100, 2)),
+            '', {fs}, 0, 0, c.CodeNum, 0, 0, {ctx.user("fee.u", n)}, DATE({entry}), {ctx.later(entry, "fee.s", n)}
+        FROM seq_1_to_{rows} s JOIN {ctx.helper("code")} c ON c.CodeNum = 1 + ({n} - 1) MOD {codes_with_fees}""",
+    )
+
+
+def build_reference(conn: Conn, ctx: Ctx) -> None:
+    """All small reference tables plus the code helpers."""
+    build_code_helpers(conn, ctx)
+    for step in (
+        build_definition,
+        build_procedurecode,
+        build_provider,
+        build_operatory,
+        build_userod,
+        build_preference,
+        build_feesched,
+        build_carrier,
+        build_referral,
+    ):
+        step(conn, ctx)
+    build_fee(conn, ctx)

@@ -1,0 +1,131 @@
+"""Probe: does the clinic's front desk freeze while we read? (OpenDental tables are MyISAM: a read holds a
+table lock until its result is fully read, and writes wait.)
+
+    python scripts/writer_stall_probe.py --patients 35000
+
+A writer updates one row of the largest tables every 10 ms (round robin, as the front desk would), and
+times each UPDATE, first alone, then during our full load, then during an incremental run. Prints the
+longest and p99 writer stall of each phase. Target: longest stall under 250 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pymysql  # type: ignore[import-untyped]
+from bench_common import fresh_pg_database, run_pipeline, source_exists
+from sqlalchemy.engine import make_url
+
+from scripts.demo.generate import build_demo_source
+
+# The largest OpenDental tables with a change stamp: (table, key, stamp).
+TARGETS = [
+    ("paysplit", "SplitNum", "SecDateTEdit"),
+    ("procedurelog", "ProcNum", "DateTStamp"),
+    ("commlog", "CommlogNum", "DateTStamp"),
+    ("claimproc", "ClaimProcNum", "SecDateTEdit"),
+]
+
+
+@dataclass
+class Writer(threading.Thread):
+    url: str
+    interval_s: float = 0.010
+    latencies_ms: list[float] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        super().__init__(daemon=True)
+
+    def run(self) -> None:
+        u = make_url(self.url)
+        conn = pymysql.connect(
+            host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",
+            database=u.database, autocommit=True,
+        )  # fmt: skip
+        rng = random.Random(7)
+        with conn.cursor() as cur:
+            ranges = []
+            for table, key, stamp in TARGETS:
+                cur.execute(f"SELECT MIN(`{key}`), MAX(`{key}`) FROM `{table}`")
+                lo, hi = cur.fetchone()
+                ranges.append((table, key, stamp, int(lo or 0), int(hi or 0)))
+            i = 0
+            while not self.stop.is_set():
+                table, key, stamp, lo, hi = ranges[i % len(ranges)]
+                i += 1
+                started = time.perf_counter()
+                cur.execute(f"UPDATE `{table}` SET `{stamp}` = NOW() WHERE `{key}` = %s", (rng.randint(lo, hi),))
+                self.latencies_ms.append((time.perf_counter() - started) * 1000)
+                time.sleep(max(0.0, self.interval_s - (time.perf_counter() - started)))
+        conn.close()
+
+
+def measure(url: str, work: object) -> tuple[list[float], float]:
+    writer = Writer(url)
+    writer.start()
+    started = time.perf_counter()
+    if callable(work):
+        work()
+    else:
+        time.sleep(float(work))  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    writer.stop.set()
+    writer.join()
+    return writer.latencies_ms, seconds
+
+
+def describe(name: str, latencies: list[float], seconds: float) -> str:
+    if not latencies:
+        return f"{name:<36} no writes"
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return (
+        f"{name:<36}{seconds:>8.1f}s{len(latencies):>9}{statistics.median(latencies):>9.1f}"
+        f"{q[98]:>9.1f}{max(latencies):>11.1f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--patients", type=int, default=35000)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
+    p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/opendental_probe")
+    args = p.parse_args(argv)
+    if not source_exists(args.source_url):
+        build_demo_source(args.source_url, args.patients, args.seed)
+    fresh_pg_database(args.pg_url)
+    results = []
+    failed = []
+
+    def full() -> None:
+        r = run_pipeline(args.source_url, args.pg_url)
+        if r.returncode:
+            failed.append(r.output[-2000:])
+
+    def incremental() -> None:
+        r = run_pipeline(args.source_url, args.pg_url)
+        if r.returncode:
+            failed.append(r.output[-2000:])
+
+    results.append(("writer alone (no reader)", *measure(args.source_url, 5.0)))
+    results.append(("during our full load", *measure(args.source_url, full)))
+    results.append(("during our incremental run", *measure(args.source_url, incremental)))
+    print(f"{'phase':<36}{'time':>9}{'writes':>9}{'p50 ms':>9}{'p99 ms':>9}{'longest ms':>11}")
+    for name, latencies, seconds in results:
+        print(describe(name, latencies, seconds))
+    worst = max(max(lat) for _, lat, _ in results[1:] if lat)
+    print(f"longest writer stall while we read: {worst:.0f} ms (target < 250 ms)")
+    for f in failed:
+        print("pipeline failed:\n" + f)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
