@@ -185,6 +185,24 @@ class CopyDatabase:
             raise
         return table
 
+    def create_table(self, spec: TableSpec, hints: list[dict[str, Any]]) -> None:
+        """Create an empty raw table with the types dlt would give it (dlt creates tables only for rows)."""
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}{}").format(
+                sql.Identifier(raw_name(str(h["name"]))),
+                sql.SQL(_pg_type(h)),
+                sql.SQL("" if h.get("nullable", True) else " NOT NULL"),
+            )
+            for h in hints
+        )
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.dataset)))
+            cur.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({})").format(
+                    sql.Identifier(self.dataset), sql.Identifier(raw_name(spec.name)), columns
+                )
+            )
+
     def mark_deleted(self, spec: TableSpec, keys: pa.Table) -> int:
         """Flag rows whose keys are gone from the source; they stay in raw for history."""
         if keys.num_rows == 0:
@@ -260,6 +278,25 @@ class CopyDatabase:
                 ),
                 values,
             )
+
+
+def _pg_type(hint: dict[str, Any]) -> str:
+    """The PostgreSQL type dlt's postgres destination gives a column hint (see source_schema.py)."""
+    data_type = hint["data_type"]
+    if data_type == "decimal":
+        return f"numeric({hint['precision']},{hint['scale']})"
+    if data_type == "timestamp":
+        zone = "with" if hint.get("timezone", True) else "without"
+        precision = f"({hint['precision']})" if "precision" in hint else ""
+        return f"timestamp{precision} {zone} time zone"
+    return {
+        "bigint": "bigint",
+        "double": "double precision",
+        "text": "varchar",
+        "date": "date",
+        "binary": "bytea",
+        "bool": "boolean",
+    }[str(data_type)]
 
 
 def _quote(identifier: str) -> str:

@@ -148,64 +148,55 @@ def checksum(snapshot: pa.Table, spec: TableSpec) -> str:
     return digest.hexdigest()
 
 
-def reconcile(
-    source_now: pa.Table,
-    source_at_start: pa.Table,
-    copy: pa.Table,
-    spec: TableSpec,
-    run_started_epoch: int,
-) -> Reconciliation:
-    """Compare the copy with a fresh source snapshot.
+def expected_after_load(
+    snapshot: pa.Table, needed: pa.Array, read: pa.Table, spec: TableSpec
+) -> tuple[pa.Table, pa.Table]:
+    """What the copy must hold after this run, and the keys it cannot judge.
 
-    A difference is *in flight*, not a failure, when the source changed while this run was reading: the
-    source row's stamp is at or after the run's start, the key appeared after the run's first snapshot,
-    or the key was deleted after it. The next run picks those up. Anything else is a mismatch.
+    ``snapshot`` is the source as the run's first read saw it, ``needed`` the rows the run fetched again,
+    ``read`` the key and stamp of every row the fetch returned. Rows not fetched must be as in the
+    snapshot; fetched rows as read. A needed key the fetch did not return was deleted (or re-keyed) in
+    the source meanwhile: it is *in flight*, left to the next run, and not judged now.
     """
     key = list(spec.primary_key)
+    cols = key + ([STAMP] if spec.stamp else [])
+    kept = snapshot.filter(pc.invert(needed)).select(cols)
+    fetched = read.select(cols)
+    wanted = snapshot.filter(needed).select(key)
+    in_flight = _anti_join(wanted, fetched.select(key), key)
+    return pa.concat_tables([kept, fetched.cast(kept.schema)]), in_flight
+
+
+def reconcile(expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa.Table | None = None) -> Reconciliation:
+    """Compare the copy with what it must hold: every expected key live once, with the expected stamp,
+    and no other live key. Keys ``in_flight`` (changed in the source while the run read it) are left out."""
+    key = list(spec.primary_key)
     live = copy.filter(pc.invert(copy.column(DELETED_COLUMN))).drop_columns([DELETED_COLUMN])
-    src_cols = key + ([STAMP] if spec.stamp else [])
-    src = source_now.select(src_cols)
-
-    only_source = _anti_join(src, live.select(key), key)
-    only_copy = _anti_join(live.select(key), src.select(key), key)
-    # Keys present on both sides whose stamps differ.
+    cols = key + ([STAMP] if spec.stamp else [])
+    exp = expected.select(cols)
+    if in_flight is not None and in_flight.num_rows:
+        exp = exp.join(in_flight.select(key), keys=key, join_type="left anti").select(cols)
+        live = live.join(in_flight.select(key), keys=key, join_type="left anti").select(live.column_names)
+    missing = _anti_join(exp.select(key), live.select(key), key)
+    extra = _anti_join(live.select(key), exp.select(key), key)
     if spec.stamp:
-        both = src.join(
-            live.rename_columns([_COPY_STAMP if c == STAMP else c for c in live.column_names]),
-            keys=key,
-            join_type="inner",
-        )
-        differ = both.filter(
+        right = live.rename_columns([_COPY_STAMP if c == STAMP else c for c in live.column_names])
+        both = exp.join(right, keys=key, join_type="inner")
+        stale = both.filter(
             pc.not_equal(pc.fill_null(both.column(STAMP), NO_STAMP), pc.fill_null(both.column(_COPY_STAMP), NO_STAMP))
-        )
-        late = pc.greater_equal(pc.fill_null(differ.column(STAMP), NO_STAMP), run_started_epoch)
-        stale = differ.filter(pc.invert(late)).select(key)
-        in_flight = pc.sum(late).as_py() or 0
+        ).select(key)
     else:
-        stale = src.select(key).slice(0, 0)
-        in_flight = 0
-
-    # Missing from the copy: fine if it appeared, or was re-stamped, after the run began.
-    new_since_start = _anti_join(only_source, source_at_start.select(key), key)
-    missing = _anti_join(only_source, new_since_start, key)
-    if spec.stamp and missing.num_rows:
-        stamped = missing.join(src, keys=key, join_type="inner")
-        recent = pc.greater_equal(pc.fill_null(stamped.column(STAMP), NO_STAMP), run_started_epoch)
-        missing = stamped.filter(pc.invert(recent)).select(key)
-    in_flight += only_source.num_rows - missing.num_rows
-    # Live in the copy but gone from the source: fine if it was still there at the run's start.
-    deleted_during_run = only_copy.join(source_at_start.select(key), keys=key, join_type="left semi")
-    extra = _anti_join(only_copy, deleted_during_run, key)
-    in_flight += deleted_during_run.num_rows
-
+        stale = exp.select(key).slice(0, 0)
     duplicated = duplicated_keys(live, key)
-    mismatched = pa.concat_tables([missing.select(key), extra.select(key), stale.select(key), duplicated.select(key)])
+    mismatched = pa.concat_tables(
+        [t.select(key).cast(exp.select(key).schema) for t in (missing, extra, stale, duplicated)]
+    )
     return Reconciliation(
-        source_rows=src.num_rows,
+        source_rows=exp.num_rows,
         copy_rows=live.num_rows,
-        source_checksum=checksum(src, spec),
+        source_checksum=checksum(exp, spec),
         copy_checksum=checksum(live, spec),
-        in_flight=int(in_flight),
+        in_flight=in_flight.num_rows if in_flight is not None else 0,
         mismatched_keys=mismatched.sort_by([(k, "ascending") for k in key]),
     )
 

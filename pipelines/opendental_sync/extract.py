@@ -78,38 +78,86 @@ class ExtractStats:
     zero_dates: Counter[str] = field(default_factory=Counter)
     retries: int = 0
     fallbacks: int = 0  # batches the fast reader could not convert, read by PyMySQL instead
+    read: list[pa.Table] = field(default_factory=list)  # key (and stamp) of every row read, as read
+    last_count: int = 0
+    last_key: list[object] | None = None
+
+    def read_snapshot(self, spec: TableSpec) -> pa.Table:
+        """Keys and stamps of the rows this extraction read, in the shape of a source snapshot."""
+        return pa.concat_tables(self.read) if self.read else empty_snapshot(spec)
+
+
+# Rows per Arrow table handed to dlt: source reads stay small (chunk_size), dlt gets few large items.
+LOAD_BATCH_ROWS = 100_000
 
 
 def fetch_batches(
     db: SourceDatabase,
     table: SourceTable,
     spec: TableSpec,
-    batches: list[str],
+    batches: list[str] | None,
     synced_at: datetime,
     stats: ExtractStats,
+    chunk_size: int,
 ) -> Iterator[pa.Table]:
-    """Read the rows selected by each ``WHERE`` clause in ``batches`` and yield them as typed Arrow."""
+    """Read rows and yield them as typed Arrow tables of up to LOAD_BATCH_ROWS rows.
+
+    ``batches`` is a list of bounded ``WHERE`` clauses (the rows a diff selected), or None to read the
+    whole table in key order, ``chunk_size`` rows per query (a first load or a full refresh).
+    """
     select = [c.select_expression() for c in table.columns]
     select += [e for c in table.columns if (e := c.zero_date_flag_expression())]
     head = f"SELECT {', '.join(select)} FROM {quote_mysql(spec.name)} WHERE "
-    started = time.monotonic()
-    last_report = started
-    for where in batches:
+    key = list(spec.primary_key)
+    order = ", ".join(quote_mysql(k) for k in key)
+    started = last_report = time.monotonic()
+    pending: list[pa.Table] = []
+    pending_rows = 0
+
+    def queries() -> Iterator[str]:
+        if batches is not None:
+            yield from (head + where for where in batches)
+            return
+        after: list[object] | None = None
+        while True:
+            yield f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}"
+            if stats.last_count < chunk_size:
+                return
+            after = stats.last_key
+
+    for sql in queries():
         retries, fallbacks = sum(db.retries.values()), sum(db.fallbacks.values())
-        raw = db.read_arrow(head + where)
+        raw = db.read_arrow(sql)
         stats.retries += sum(db.retries.values()) - retries
         stats.fallbacks += sum(db.fallbacks.values()) - fallbacks
         stats.batches += 1
+        stats.last_count = raw.num_rows
         if raw.num_rows == 0:
             continue
+        stats.last_key = [raw.column(k)[raw.num_rows - 1].as_py() for k in key]
         typed = to_raw_types(raw, table, spec, synced_at, stats.zero_dates)
+        stats.read.append(_read_keys(typed, spec))
         stats.rows += typed.num_rows
-        stats.seconds = time.monotonic() - started
+        pending.append(typed)
+        pending_rows += typed.num_rows
+        if pending_rows >= LOAD_BATCH_ROWS:
+            yield pa.concat_tables(pending)
+            pending, pending_rows = [], 0
         if time.monotonic() - last_report > 5:
             last_report = time.monotonic()
-            log.info("%s: %d rows read (%.0f rows/s)", spec.name, stats.rows, stats.rows / max(stats.seconds, 1e-9))
-        yield typed
+            elapsed = time.monotonic() - started
+            log.info("%s: %d rows read (%.0f rows/s)", spec.name, stats.rows, stats.rows / max(elapsed, 1e-9))
+    if pending:
+        yield pa.concat_tables(pending)
     stats.seconds = time.monotonic() - started
+
+
+def _read_keys(typed: pa.Table, spec: TableSpec) -> pa.Table:
+    cols = {k: typed.column(k) for k in spec.primary_key}
+    if spec.stamp:
+        stamp = typed.column(spec.stamp)
+        cols[STAMP] = pc.divide(stamp.cast(pa.timestamp("us")).cast(pa.int64()), 1_000_000)
+    return pa.table(cols)
 
 
 def plan_batches(spec: TableSpec, snapshot: pa.Table, needed: pa.Array, chunk_size: int) -> list[str]:

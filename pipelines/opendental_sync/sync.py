@@ -28,7 +28,7 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import RECONCILIATION, RUN_LOG, CopyDatabase, TableState, raw_name
-from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconcile
+from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, expected_after_load, reconcile
 from opendental_sync.extract import ExtractStats, dlt_columns, fetch_batches, plan_batches, source_snapshot
 from opendental_sync.registry import (
     TableSpec,
@@ -65,15 +65,28 @@ class SelectionError(ValueError):
 
 @dataclass
 class TablePlan:
+    """What one table needs this run.
+
+    ``batches`` is None for a *full read* (the copy is empty, a full refresh, a new source column, or a
+    table reloaded whole by strategy): every row is read once in key order, and that read is also the
+    snapshot. Otherwise the run read a key snapshot, diffed it with the copy, and ``batches`` holds the
+    bounded queries for the rows that differ.
+    """
+
     spec: TableSpec
     source: SourceTable
     snapshot_started: int
-    source_snapshot: pa.Table
-    diff: TableDiff
-    batches: list[str]
+    copy_snapshot: pa.Table
+    source_snapshot: pa.Table | None
+    diff: TableDiff | None
+    batches: list[str] | None
     schema_changes: list[str]
     exists_in_copy: bool
     stats: ExtractStats = field(default_factory=ExtractStats)
+
+    @property
+    def reads_rows(self) -> bool:
+        return self.batches is None or bool(self.batches)
 
 
 @dataclass
@@ -260,7 +273,6 @@ class Synchronizer:
         return RunSummary(run_id, ordered, time.monotonic() - started)
 
     def _run(self, specs: list[TableSpec], tables: dict[str, SourceTable], full_refresh: bool) -> list[TableResult]:
-        run_started_epoch = self.source.server_epoch()
         run_started_at = datetime.now(UTC)
         state = self.copy.load_state()
         existing = self.copy.existing_tables()
@@ -280,7 +292,7 @@ class Synchronizer:
 
         # Tables with rows to fetch, and empty source tables not yet in the copy (created empty, so that
         # the copy has every table the source has).
-        to_load = [p for p in plans if p.batches or not p.exists_in_copy]
+        to_load = [p for p in plans if p.reads_rows or not p.exists_in_copy]
         if to_load:
             try:
                 load_retries = self._load(to_load, run_started_at)
@@ -300,7 +312,7 @@ class Synchronizer:
             t0 = time.monotonic()
             before = sum(self.source.retries.values())
             try:
-                self._finish(plan, result, run_started_epoch)
+                self._finish(plan, result)
             except Exception as e:
                 log.exception("%s: finishing failed", plan.spec.name)
                 result.status, result.error = "failed", _short(e)
@@ -321,12 +333,13 @@ class Synchronizer:
         exists = raw_name(spec.name) in existing
         changes, column_added = schema_changes(state.source_columns if state else None, table)
         snapshot_started = self.source.server_epoch()
-        source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
         copy_snap = self.copy.snapshot(spec, exists)
+        if full_refresh or column_added or spec.strategy == "full" or copy_snap.num_rows == 0:
+            log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
+            return TablePlan(spec, table, snapshot_started, copy_snap, None, None, None, changes, exists)
+        source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
         unsettled = state.snapshot_started_epoch - 1 if state else None
-        diff = compute_diff(
-            source_snap, copy_snap, spec, unsettled_since=unsettled, fetch_all=full_refresh or column_added
-        )
+        diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
         batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
         log.info(
             "%s: %d source rows, %d to fetch (%d new, %d changed), %d deleted%s",
@@ -338,38 +351,36 @@ class Synchronizer:
             diff.deleted_keys.num_rows,
             f"; schema: {'; '.join(changes)}" if changes else "",
         )
-        return TablePlan(spec, table, snapshot_started, source_snap, diff, batches, changes, exists)
+        return TablePlan(spec, table, snapshot_started, copy_snap, source_snap, diff, batches, changes, exists)
+
+    def _resource(self, p: TablePlan, data: Any) -> Any:
+        disposition: Any = "append" if not p.exists_in_copy else {"disposition": "merge", "strategy": "delete-insert"}
+        return dlt.resource(
+            data,
+            name=p.spec.name,
+            table_name=raw_name(p.spec.name),
+            write_disposition=disposition,
+            primary_key=list(p.spec.primary_key),
+            columns=dlt_columns(p.source, p.spec),  # type: ignore[arg-type]
+        )
 
     def _load(self, plans: list[TablePlan], synced_at: datetime) -> Counter[str]:
+        """Extract, normalize and load with dlt; returns dlt's load-job retries per raw table."""
         pipeline = self.pipeline()
         # A package left by an interrupted run is not resumed: this run's diff already covers its rows.
         pipeline.abort_packages()
-        resources: list[Any] = []
-        empty: list[Any] = []
-        for p in plans:
-            disposition: Any = (
-                "append" if not p.exists_in_copy else {"disposition": "merge", "strategy": "delete-insert"}
+        chunk = self.settings.chunk_size
+        resources = [
+            self._resource(
+                p,
+                _crash_after_first(fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats, chunk)),
             )
-            data: Any = (
-                _crash_after_first(fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats))
-                if p.batches
-                else [dlt.mark.materialize_table_schema()]
-            )
-            (resources if p.batches else empty).append(
-                dlt.resource(
-                    data,
-                    name=p.spec.name,
-                    table_name=raw_name(p.spec.name),
-                    write_disposition=disposition,
-                    primary_key=list(p.spec.primary_key),
-                    columns=dlt_columns(p.source, p.spec),  # type: ignore[arg-type]
-                )
-            )
+            for p in plans
+            if p.reads_rows
+        ]
         t0 = time.monotonic()
         if resources:
             pipeline.extract(resources, loader_file_format="parquet")
-        if empty:  # loading Parquet through ADBC needs at least one row; an empty table goes as SQL
-            pipeline.extract(empty, loader_file_format="insert_values")
         t1 = time.monotonic()
         _crash_point("normalize")
         pipeline.normalize()
@@ -377,7 +388,6 @@ class Synchronizer:
         _crash_point("load")
         info = pipeline.load(raise_on_failed_jobs=True)
         _crash_point("finish")
-        # dlt retries a load job the database dropped; count those retries per raw table for the run log.
         retried: Counter[str] = Counter()
         for package in info.load_packages:
             for job in package.jobs.get("completed_jobs", []):
@@ -391,16 +401,24 @@ class Synchronizer:
         )
         return retried
 
-    def _finish(self, plan: TablePlan, result: TableResult, run_started_epoch: int) -> None:
+    def _finish(self, plan: TablePlan, result: TableResult) -> None:
+        """Mark deletes, then prove the copy holds exactly what this run read from the source."""
         spec = plan.spec
+        read = plan.stats.read_snapshot(spec)
+        if plan.diff is None or plan.source_snapshot is None:  # a full read: what was read is the source
+            diff = compute_diff(read, plan.copy_snapshot, spec, unsettled_since=None, fetch_all=True)
+            expected, in_flight = read, None
+        else:
+            diff = plan.diff
+            expected, in_flight = expected_after_load(plan.source_snapshot, diff.needed, read, spec)
         result.rows_extracted = plan.stats.rows
         result.zero_dates = dict(plan.stats.zero_dates)
-        result.rows_inserted = plan.diff.inserted
-        result.rows_updated = plan.diff.updated
-        result.rows_deleted = self.copy.mark_deleted(spec, plan.diff.deleted_keys)
-        exists = plan.exists_in_copy or plan.stats.rows > 0
-        source_now = source_snapshot(self.source, spec, self.settings.chunk_size)
-        rec = reconcile(source_now, plan.source_snapshot, self.copy.snapshot(spec, exists), spec, run_started_epoch)
+        result.rows_inserted, result.rows_updated = diff.inserted, diff.updated
+        result.rows_deleted = self.copy.mark_deleted(spec, diff.deleted_keys)
+        if not plan.exists_in_copy and plan.stats.rows == 0:
+            # The source table has no rows yet: create it empty, so the copy has every table the source has.
+            self.copy.create_table(spec, dlt_columns(plan.source, spec))
+        rec = reconcile(expected, self.copy.snapshot(spec, True), spec, in_flight)
         result.reconciliation = rec
         if not rec.matches:
             result.status = "mismatch" if self.settings.on_mismatch == "fail" else "ok"

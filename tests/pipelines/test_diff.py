@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from opendental_sync.diff import checksum, compute_diff, describe_key_ranges, reconcile
+from opendental_sync.diff import checksum, compute_diff, describe_key_ranges, expected_after_load, reconcile
 from opendental_sync.extract import DELETED_COLUMN, STAMP, plan_batches
 from opendental_sync.registry import TableSpec
 
@@ -63,17 +63,29 @@ def test_batches_are_ranges_when_contiguous_and_in_lists_otherwise() -> None:
     ]
 
 
-def test_reconcile_explains_changes_made_during_the_run() -> None:
-    at_start = source([1, 2, 3], [10, 10, 10])
-    now = source([1, 2, 4], [10, 500, 600])  # 2 re-stamped and 4 inserted after the run began; 3 deleted
-    cpy = copy([1, 2, 3], [10, 10, 10], [False, False, False])
-    rec = reconcile(now, at_start, cpy, STAMPED, run_started_epoch=400)
-    assert rec.matches and rec.in_flight == 3
-    # Had the run started after key 2's new stamp, that stamp should be in the copy: a real mismatch.
-    # Key 4 is still explained: it was not in the source when the run took its first snapshot.
-    rec = reconcile(now, at_start, cpy, STAMPED, run_started_epoch=700)
+def test_the_copy_must_hold_the_snapshot_patched_with_what_was_fetched() -> None:
+    snapshot = source([1, 2, 3, 4], [10, 10, 10, 10])
+    needed = pa.array([False, True, True, False])
+    read = source([2], [20])  # 2 was fetched with a newer stamp; 3 vanished from the source meanwhile
+    expected, in_flight = expected_after_load(snapshot, needed, read, STAMPED)
+    assert sorted(expected.to_pylist(), key=lambda r: r["AptNum"]) == [
+        {"AptNum": 1, STAMP: 10},
+        {"AptNum": 2, STAMP: 20},
+        {"AptNum": 4, STAMP: 10},
+    ]
+    assert in_flight.column("AptNum").to_pylist() == [3]
+    good = copy([1, 2, 3, 4], [10, 20, 10, 10], [False] * 4)
+    rec = reconcile(expected, good, STAMPED, in_flight)
+    assert rec.matches and rec.in_flight == 1 and rec.source_checksum == rec.copy_checksum
+
+
+def test_reconcile_names_lost_stale_extra_and_duplicated_keys() -> None:
+    expected = source([1, 2, 3, 4], [10, 10, 10, 10])
+    broken = copy([1, 2, 2, 4, 9], [10, 10, 10, 11, 10], [False] * 5)
+    rec = reconcile(expected, broken, STAMPED)
     assert not rec.matches
-    assert rec.mismatch_ranges() == "AptNum 2"
+    assert rec.mismatch_ranges() == "AptNum 2-4, 9"  # 2 duplicated, 3 lost, 4 stale, 9 extra
+    assert (rec.source_rows, rec.copy_rows) == (4, 5)
 
 
 def test_checksum_is_order_independent_and_sensitive_to_stamps() -> None:

@@ -210,7 +210,7 @@ def test_reconciliation_catches_a_corrupted_copy_and_the_next_run_heals_it(
         pg_scalar(pg_database, statement + " RETURNING 1")
     spec = next(s for s in sync.selected("all", None)[0] if s.name == "edge")
     snap = source_snapshot(sync.source, spec, 1000)
-    rec = reconcile(snap, snap, sync.copy.snapshot(spec, True), spec, run_started_epoch=2**40)
+    rec = reconcile(snap, sync.copy.snapshot(spec, True), spec)
     assert not rec.matches
     assert rec.mismatch_ranges() == "id 50, 60, 70-72, 80"
     assert rec.source_checksum != rec.copy_checksum
