@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from opendental_sync.extract import DELETED_AT_COLUMN, DELETED_COLUMN, STAMP, empty_snapshot
 from opendental_sync.registry import TableSpec
+from opendental_sync.source_schema import ROW_HASH_COLUMN
 
 log = logging.getLogger(__name__)
 _naming = NamingConvention()
@@ -174,6 +175,8 @@ class CopyDatabase:
         cols = [f"{_quote(raw_name(k))} AS {_quote(k)}" for k in spec.primary_key]
         if spec.stamp:
             cols.append(f"extract(epoch from {_quote(raw_name(spec.stamp))})::bigint AS {_quote(STAMP)}")
+        elif spec.strategy == "hash":
+            cols.append(f"{_quote(ROW_HASH_COLUMN)} AS {_quote(STAMP)}")
         cols.append(f"{_quote(DELETED_COLUMN)}")
         query = f"SELECT {', '.join(cols)} FROM {_quote(self.dataset)}.{_quote(raw_name(spec.name))}"
         try:

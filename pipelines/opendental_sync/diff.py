@@ -55,9 +55,9 @@ def compute_diff(
     key = list(spec.primary_key)
     copy = _without_duplicates(copy, key)
     src = source.append_column(_IDX, pa.array(range(source.num_rows), pa.int64()))
-    right_cols = [*key, DELETED_COLUMN] + ([STAMP] if spec.stamp else [])
+    right_cols = [*key, DELETED_COLUMN] + ([STAMP] if spec.has_token else [])
     right = copy.select(right_cols).append_column(_IN_COPY, pa.array([True] * copy.num_rows, pa.bool_()))
-    if spec.stamp:
+    if spec.has_token:
         right = right.rename_columns([_COPY_STAMP if c == STAMP else c for c in right.column_names])
     joined = src.join(right, keys=key, join_type="left outer").sort_by(_IDX)
 
@@ -66,14 +66,14 @@ def compute_diff(
     not_live = pc.invert(live_in_copy)
     if fetch_all or spec.strategy == "full":
         needed = pa.array([True] * source.num_rows, pa.bool_())
-    elif spec.strategy == "append" or not spec.stamp:
+    elif spec.strategy == "append" or not spec.has_token:
         needed = not_live
     else:
         src_stamp = pc.fill_null(joined.column(STAMP), NO_STAMP)
         copy_stamp = pc.fill_null(joined.column(_COPY_STAMP), NO_STAMP)
         changed = pc.not_equal(src_stamp, copy_stamp)
         needed = pc.or_(not_live, changed)
-        if unsettled_since is not None:
+        if unsettled_since is not None and spec.stamp:  # a hash has no one-second blind spot
             needed = pc.or_(needed, pc.greater_equal(src_stamp, unsettled_since))
     needed = pc.fill_null(needed, True).combine_chunks() if isinstance(needed, pa.ChunkedArray) else needed
     inserted = pc.sum(pc.and_(needed, not_live)).as_py() or 0
@@ -135,7 +135,7 @@ class Reconciliation:
 def checksum(snapshot: pa.Table, spec: TableSpec) -> str:
     """sha256 over the key set (and stamps), in key order; the same on both sides when they are equal."""
     key = list(spec.primary_key)
-    cols = key + ([STAMP] if spec.stamp else [])
+    cols = key + ([STAMP] if spec.has_token else [])
     ordered = snapshot.select(cols).sort_by([(k, "ascending") for k in key])
     digest = hashlib.sha256()
     for name in cols:
@@ -159,7 +159,7 @@ def expected_after_load(
     the source meanwhile: it is *in flight*, left to the next run, and not judged now.
     """
     key = list(spec.primary_key)
-    cols = key + ([STAMP] if spec.stamp else [])
+    cols = key + ([STAMP] if spec.has_token else [])
     kept = snapshot.filter(pc.invert(needed)).select(cols)
     fetched = read.select(cols)
     wanted = snapshot.filter(needed).select(key)
@@ -172,14 +172,14 @@ def reconcile(expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa
     and no other live key. Keys ``in_flight`` (changed in the source while the run read it) are left out."""
     key = list(spec.primary_key)
     live = copy.filter(pc.invert(copy.column(DELETED_COLUMN))).drop_columns([DELETED_COLUMN])
-    cols = key + ([STAMP] if spec.stamp else [])
+    cols = key + ([STAMP] if spec.has_token else [])
     exp = expected.select(cols)
     if in_flight is not None and in_flight.num_rows:
         exp = exp.join(in_flight.select(key), keys=key, join_type="left anti").select(cols)
         live = live.join(in_flight.select(key), keys=key, join_type="left anti").select(live.column_names)
     missing = _anti_join(exp.select(key), live.select(key), key)
     extra = _anti_join(live.select(key), exp.select(key), key)
-    if spec.stamp:
+    if spec.has_token:
         right = live.rename_columns([_COPY_STAMP if c == STAMP else c for c in live.column_names])
         both = exp.join(right, keys=key, join_type="inner")
         stale = both.filter(

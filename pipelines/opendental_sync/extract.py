@@ -14,7 +14,14 @@ import pyarrow.compute as pc
 
 from opendental_sync.registry import TableSpec
 from opendental_sync.source import SourceDatabase, key_predicate, sql_literal
-from opendental_sync.source_schema import SourceColumn, SourceTable, quote_mysql, zero_flag_name
+from opendental_sync.source_schema import (
+    ROW_HASH_COLUMN,
+    SourceColumn,
+    SourceTable,
+    quote_mysql,
+    row_hash_expression,
+    zero_flag_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,8 @@ def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.
     cols = [quote_mysql(k) for k in key]
     if spec.stamp:
         cols.append(f"NULLIF(UNIX_TIMESTAMP({quote_mysql(spec.stamp)}), 0) AS {STAMP}")
+    elif spec.strategy == "hash":
+        cols.append(f"{row_hash_expression(spec.hash_columns)} AS {STAMP}")
     order = ", ".join(quote_mysql(k) for k in key)
     parts: list[pa.Table] = []
     after: list[object] | None = None
@@ -53,7 +62,7 @@ def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.
 
 def empty_snapshot(spec: TableSpec) -> pa.Table:
     fields = [pa.field(k, pa.int64()) for k in spec.primary_key]
-    if spec.stamp:
+    if spec.has_token:
         fields.append(pa.field(STAMP, pa.int64()))
     return pa.table({f.name: pa.array([], f.type) for f in fields})
 
@@ -107,6 +116,8 @@ def fetch_batches(
     """
     select = [c.select_expression() for c in table.columns]
     select += [e for c in table.columns if (e := c.zero_date_flag_expression())]
+    if spec.strategy == "hash":
+        select.append(f"{row_hash_expression(spec.hash_columns)} AS {ROW_HASH_COLUMN}")
     head = f"SELECT {', '.join(select)} FROM {quote_mysql(spec.name)} WHERE "
     key = list(spec.primary_key)
     order = ", ".join(quote_mysql(k) for k in key)
@@ -157,6 +168,8 @@ def _read_keys(typed: pa.Table, spec: TableSpec) -> pa.Table:
     if spec.stamp:
         stamp = typed.column(spec.stamp)
         cols[STAMP] = pc.divide(stamp.cast(pa.timestamp("us")).cast(pa.int64()), 1_000_000)
+    elif spec.strategy == "hash":
+        cols[STAMP] = typed.column(ROW_HASH_COLUMN)
     return pa.table(cols)
 
 
@@ -204,6 +217,8 @@ def to_raw_types(
             if n:
                 zero_dates[col.name] += n
     n = raw.num_rows
+    if ROW_HASH_COLUMN in raw.column_names:
+        arrays[ROW_HASH_COLUMN] = raw.column(ROW_HASH_COLUMN).cast(pa.int64())
     arrays[DELETED_COLUMN] = pa.array([False] * n, pa.bool_())
     arrays[DELETED_AT_COLUMN] = pa.nulls(n, UTC_US)
     arrays[SYNCED_AT_COLUMN] = pa.array([synced_at] * n, UTC_US)
@@ -241,6 +256,8 @@ def dlt_columns(table: SourceTable, spec: TableSpec) -> list[dict[str, object]]:
     """dlt column hints for a table: source types, then the bookkeeping columns."""
     keys = {k.lower() for k in spec.primary_key}
     hints = [c.dlt_hint(c.name.lower() in keys) for c in table.columns]
+    if spec.strategy == "hash":
+        hints.append({"name": ROW_HASH_COLUMN, "data_type": "bigint", "nullable": False})
     hints.append({"name": DELETED_COLUMN, "data_type": "bool", "nullable": False})
     hints.append({"name": DELETED_AT_COLUMN, "data_type": "timestamp", "timezone": True, "nullable": True})
     hints.append({"name": SYNCED_AT_COLUMN, "data_type": "timestamp", "timezone": True, "nullable": False})

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 from opendental_sync.source_schema import SourceTable
 
 Group = Literal["high", "medium", "low"]
-Strategy = Literal["stamp", "append", "full"]
+Strategy = Literal["stamp", "hash", "append", "full"]
 GROUPS: tuple[str, ...] = get_args(Group)
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
@@ -33,10 +33,16 @@ class TableSpec:
     strategy: Strategy
     stamp: str | None = None
     registered: bool = True
+    hash_columns: tuple[str, ...] = ()  # strategy "hash": the columns whose change the diff must see
+
+    @property
+    def has_token(self) -> bool:
+        """Whether rows carry a change token (a stamp, or a hash of hash_columns) that the diff compares."""
+        return self.stamp is not None or self.strategy == "hash"
 
     def describe(self) -> str:
-        stamp = f" on {self.stamp}" if self.stamp else ""
-        return f"{self.strategy}{stamp}, key {'+'.join(self.primary_key)}"
+        on = f" on {self.stamp}" if self.stamp else f" of {','.join(self.hash_columns)}" if self.hash_columns else ""
+        return f"{self.strategy}{on}, key {'+'.join(self.primary_key)}"
 
 
 def load_registry(path: Path = REGISTRY_PATH) -> dict[str, TableSpec]:
@@ -60,7 +66,10 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, TableSpec]:
         stamp = entry.get("stamp")
         if strategy == "stamp" and not stamp:
             raise RegistryError(f'{where}: strategy "stamp" needs stamp = "<change-stamp column>"')
-        specs[name] = TableSpec(name, group, tuple(key), strategy, stamp)
+        hash_columns = entry.get("hash_columns", [])
+        if strategy == "hash" and not hash_columns:
+            raise RegistryError(f'{where}: strategy "hash" needs hash_columns = ["<column>", ...]')
+        specs[name] = TableSpec(name, group, tuple(key), strategy, stamp, hash_columns=tuple(hash_columns))
     return specs
 
 
@@ -79,7 +88,7 @@ def infer_spec(table: SourceTable, row_estimate: int) -> TableSpec | None:
 
 def check_against_source(spec: TableSpec, table: SourceTable) -> None:
     """Fail with a clear message when the registry disagrees with the source schema."""
-    for col in (*spec.primary_key, *([spec.stamp] if spec.stamp else [])):
+    for col in (*spec.primary_key, *([spec.stamp] if spec.stamp else []), *spec.hash_columns):
         try:
             table.column(col)
         except KeyError as e:

@@ -173,6 +173,15 @@ class SourceTable:
         return {c.name: c.column_type for c in self.columns}
 
 
+ROW_HASH_COLUMN = "_od_row_hash"
+
+
+def row_hash_expression(columns: tuple[str, ...]) -> str:
+    """SQL for a change token over ``columns`` (CRC32 of their text, NULL kept distinct from '')."""
+    parts = ", ".join(f"COALESCE(CAST({quote_mysql(c)} AS CHAR), '\\N')" for c in columns)
+    return f"CRC32(CONCAT_WS('|', {parts}))"
+
+
 def zero_flag_name(column: str) -> str:
     return f"__zero__{column}"
 

@@ -388,10 +388,14 @@ class Synchronizer:
         _crash_point("load")
         info = pipeline.load(raise_on_failed_jobs=True)
         _crash_point("finish")
+        # dlt retries a load job the database dropped: count those retries per raw table (a retry of dlt's
+        # own bookkeeping jobs belongs to every table of the load) for the run log.
         retried: Counter[str] = Counter()
         for package in info.load_packages:
             for job in package.jobs.get("completed_jobs", []):
-                retried[job.job_file_info.table_name] += job.job_file_info.retry_count
+                table, n = job.job_file_info.table_name, job.job_file_info.retry_count
+                for name in [raw_name(p.spec.name) for p in plans] if table.startswith("_dlt") else [table]:
+                    retried[name] += n
         log.info(
             "loaded %d table(s): extract %.1fs, normalize %.1fs, load %.1fs",
             len(plans),

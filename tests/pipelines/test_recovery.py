@@ -121,7 +121,7 @@ def test_postgres_load_connection_terminated_mid_load(
             cur.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
                 "AND pid <> pg_backend_pid() AND state = 'active' "
-                "AND (query ILIKE 'COPY%%' OR query ILIKE 'INSERT%%' OR query ILIKE '%%_staging%%')",
+                "AND (query ILIKE 'COPY%%commlog%%FROM%%' OR query ILIKE 'INSERT%%commlog%%')",
                 (database,),
             )
             return any(r[0] for r in cur.fetchall())

@@ -15,7 +15,7 @@ def test_registry_names_the_31_core_tables_with_valid_settings() -> None:
     assert len(specs) == 31
     assert {s.group for s in specs.values()} == {"high", "medium", "low"}
     assert specs["appointment"].stamp == "DateTStamp" and specs["appointment"].strategy == "stamp"
-    assert specs["securitylog"].strategy == "append"
+    assert specs["securitylog"].strategy == "hash" and specs["securitylog"].hash_columns == ("FKey",)
     assert specs["preference"].strategy == "full"
 
 
