@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from support.compare import differences, pg_scalar
 
 from conftest import mysql_url
 from scripts.demo.generate import build_demo_source
 from scripts.demo.simulate import simulate_day
+from support.compare import differences, pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
@@ -85,4 +85,7 @@ def test_dbt_build_passes_on_the_loaded_demo_and_after_a_clinic_day(
         "SELECT count(*) FROM opendental_raw.appointment WHERE _od_deleted",
     ) == len(record.tables["appointment"].deleted)
     # Snapshots keep the past: patients edited today have a closed earlier version.
-    assert pg_scalar(pg_database, "SELECT count(*) FROM snapshots.snp_opendental__patients WHERE dbt_valid_to IS NOT NULL") > 0
+    assert (
+        pg_scalar(pg_database, "SELECT count(*) FROM snapshots.snp_opendental__patients WHERE dbt_valid_to IS NOT NULL")
+        > 0
+    )
