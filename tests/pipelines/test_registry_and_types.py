@@ -26,6 +26,7 @@ def test_registry_names_the_31_core_tables_with_valid_settings() -> None:
         ('group = "high"\nprimary_key = ["A"]\nstrategy = "cdc"', "strategy 'cdc'"),
         ('group = "high"\nstrategy = "full"', "primary_key"),
         ('group = "high"\nprimary_key = ["A"]\nstrategy = "stamp"', "needs stamp"),
+        ('group = "high"\nprimary_key = ["A"]\nstrategy = "hash"', "needs hash_columns"),
     ],
 )
 def test_registry_errors_name_the_bad_value(tmp_path: Path, entry: str, message: str) -> None:
