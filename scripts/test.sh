@@ -7,4 +7,5 @@ python scripts/check_services.py
 ruff check .
 ruff format --check pipelines scripts tests
 mypy
+sqlfluff lint dbt_project/models dbt_project/tests/staging dbt_project/tests/sources
 python -m pytest "$@"

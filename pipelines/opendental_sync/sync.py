@@ -83,6 +83,8 @@ class TablePlan:
     schema_changes: list[str]
     exists_in_copy: bool
     stats: ExtractStats = field(default_factory=ExtractStats)
+    # Set at planning when nothing differs: the proof is the comparison of the two snapshots just read.
+    reconciliation: Reconciliation | None = None
 
     @property
     def reads_rows(self) -> bool:
@@ -341,6 +343,13 @@ class Synchronizer:
         unsettled = state.snapshot_started_epoch - 1 if state else None
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
         batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
+        if not batches and diff.deleted_keys.num_rows == 0:
+            # Nothing to load or mark: both sides were read just now, so their comparison is the proof, and
+            # the snapshots need not be kept (nor the copy read again).
+            rec = reconcile(source_snap, copy_snap, spec)
+            log.info("%s: %d source rows, unchanged", spec.name, source_snap.num_rows)
+            empty = copy_snap.slice(0, 0)
+            return TablePlan(spec, table, snapshot_started, empty, None, diff, [], changes, exists, reconciliation=rec)
         log.info(
             "%s: %d source rows, %d to fetch (%d new, %d changed), %d deleted%s",
             spec.name,
@@ -351,7 +360,9 @@ class Synchronizer:
             diff.deleted_keys.num_rows,
             f"; schema: {'; '.join(changes)}" if changes else "",
         )
-        return TablePlan(spec, table, snapshot_started, copy_snap, source_snap, diff, batches, changes, exists)
+        # The copy's snapshot has served (the diff holds what the proof needs): do not keep it in memory.
+        empty_copy = copy_snap.slice(0, 0)
+        return TablePlan(spec, table, snapshot_started, empty_copy, source_snap, diff, batches, changes, exists)
 
     def _resource(self, p: TablePlan, data: Any) -> Any:
         disposition: Any = "append" if not p.exists_in_copy else {"disposition": "merge", "strategy": "delete-insert"}
@@ -408,6 +419,9 @@ class Synchronizer:
     def _finish(self, plan: TablePlan, result: TableResult) -> None:
         """Mark deletes, then prove the copy holds exactly what this run read from the source."""
         spec = plan.spec
+        if plan.reconciliation is not None:
+            self._record_proof(plan, result, plan.reconciliation)
+            return
         read = plan.stats.read_snapshot(spec)
         if plan.diff is None or plan.source_snapshot is None:  # a full read: what was read is the source
             diff = compute_diff(read, plan.copy_snapshot, spec, unsettled_since=None, fetch_all=True)
@@ -422,7 +436,10 @@ class Synchronizer:
         if not plan.exists_in_copy and plan.stats.rows == 0:
             # The source table has no rows yet: create it empty, so the copy has every table the source has.
             self.copy.create_table(spec, dlt_columns(plan.source, spec))
-        rec = reconcile(expected, self.copy.snapshot(spec, True), spec, in_flight)
+        self._record_proof(plan, result, reconcile(expected, self.copy.snapshot(spec, True), spec, in_flight))
+
+    def _record_proof(self, plan: TablePlan, result: TableResult, rec: Reconciliation) -> None:
+        spec = plan.spec
         result.reconciliation = rec
         if not rec.matches:
             result.status = "mismatch" if self.settings.on_mismatch == "fail" else "ok"

@@ -236,6 +236,7 @@ def test_mismatch_fails_the_run_and_names_the_range(
         return original(self, spec, keys)
 
     monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
+    execute(edge_source, "UPDATE edge SET amount = 1 WHERE id = 4")  # so that this run loads something
     summary = run(sync)
     monkeypatch.undo()
     assert not summary.ok
