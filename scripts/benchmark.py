@@ -2,7 +2,7 @@
 
     python scripts/benchmark.py --patients 35000
 
-Builds (or reuses) the demo source at that size in database `opendental_bench`, then times on this
+Builds (or with --reuse, reuses) the demo source at that size in database `opendental_bench`, then times on this
 machine, one after the other:
   (a) our full load of every table into a fresh PostgreSQL database;
   (b) the raw baseline: `mariadb --batch --quick -e 'SELECT * FROM t' | psql -c '\\copy t FROM STDIN'` for the
@@ -86,10 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
     p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/opendental_bench")
-    p.add_argument("--rebuild", action="store_true", help="rebuild the demo source even if it exists")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse an existing demo source (only one not yet changed by a simulated day gives comparable figures)",
+    )
     args = p.parse_args(argv)
 
-    if args.rebuild or not source_exists(args.source_url):
+    if not args.reuse or not source_exists(args.source_url):
         t0 = time.perf_counter()
         build_demo_source(args.source_url, args.patients, args.seed)
         print(f"built demo source ({args.patients} patients) in {time.perf_counter() - t0:.1f}s")

@@ -164,13 +164,22 @@ def fetch_batches(
 
 
 def _read_keys(typed: pa.Table, spec: TableSpec) -> pa.Table:
-    cols = {k: typed.column(k) for k in spec.primary_key}
+    # Copies, not views: a column imported from connectorx keeps its whole batch (every column) alive.
+    cols = {k: _copy(typed.column(k)) for k in spec.primary_key}
     if spec.stamp:
         stamp = typed.column(spec.stamp)
         cols[STAMP] = pc.divide(stamp.cast(pa.timestamp("us")).cast(pa.int64()), 1_000_000)
     elif spec.strategy == "hash":
-        cols[STAMP] = typed.column(ROW_HASH_COLUMN)
+        cols[STAMP] = _copy(typed.column(ROW_HASH_COLUMN))
     return pa.table(cols)
+
+
+def _copy(column: pa.ChunkedArray) -> pa.Array:
+    return (
+        pa.array(column.to_numpy().copy(), type=column.type)
+        if column.null_count == 0
+        else pa.array(column.to_pylist(), type=column.type)
+    )
 
 
 def plan_batches(spec: TableSpec, snapshot: pa.Table, needed: pa.Array, chunk_size: int) -> list[str]:
