@@ -33,7 +33,7 @@ TARGETS = [
 ]
 
 
-@dataclass
+@dataclass(eq=False)
 class Writer(threading.Thread):
     url: str
     interval_s: float = 0.010
