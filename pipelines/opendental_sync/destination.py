@@ -167,6 +167,15 @@ class CopyDatabase:
             cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.dataset,))
             return {r[0] for r in cur.fetchall()}
 
+    def has_column(self, spec: TableSpec, column: str) -> bool:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                "AND column_name = %s",
+                (self.dataset, raw_name(spec.name), column),
+            )
+            return cur.fetchone() is not None
+
     def snapshot(self, spec: TableSpec, exists: bool) -> pa.Table:
         """Every key in the raw copy with its stamp (epoch seconds) and deleted flag (in no order)."""
         if not exists:

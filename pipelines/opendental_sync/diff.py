@@ -55,9 +55,10 @@ def compute_diff(
     key = list(spec.primary_key)
     copy = _without_duplicates(copy, key)
     src = source.append_column(_IDX, pa.array(range(source.num_rows), pa.int64()))
-    right_cols = [*key, DELETED_COLUMN] + ([STAMP] if spec.has_token else [])
+    compare = spec.has_token and STAMP in copy.column_names  # a copy without tokens yet is read whole
+    right_cols = [*key, DELETED_COLUMN] + ([STAMP] if compare else [])
     right = copy.select(right_cols).append_column(_IN_COPY, pa.array([True] * copy.num_rows, pa.bool_()))
-    if spec.has_token:
+    if compare:
         right = right.rename_columns([_COPY_STAMP if c == STAMP else c for c in right.column_names])
     joined = src.join(right, keys=key, join_type="left outer").sort_by(_IDX)
 

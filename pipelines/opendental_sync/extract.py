@@ -266,7 +266,7 @@ def dlt_columns(table: SourceTable, spec: TableSpec) -> list[dict[str, object]]:
     keys = {k.lower() for k in spec.primary_key}
     hints = [c.dlt_hint(c.name.lower() in keys) for c in table.columns]
     if spec.strategy == "hash":
-        hints.append({"name": ROW_HASH_COLUMN, "data_type": "bigint", "nullable": False})
+        hints.append({"name": ROW_HASH_COLUMN, "data_type": "bigint", "nullable": True})  # added to old copies
     hints.append({"name": DELETED_COLUMN, "data_type": "bool", "nullable": False})
     hints.append({"name": DELETED_AT_COLUMN, "data_type": "timestamp", "timezone": True, "nullable": True})
     hints.append({"name": SYNCED_AT_COLUMN, "data_type": "timestamp", "timezone": True, "nullable": False})

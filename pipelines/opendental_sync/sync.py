@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,14 @@ import pyarrow as pa
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from opendental_sync.config import DestinationSettings, SyncSettings
-from opendental_sync.destination import RECONCILIATION, RUN_LOG, CopyDatabase, TableState, raw_name
+from opendental_sync.destination import (
+    RECONCILIATION,
+    RUN_LOG,
+    CopyDatabase,
+    DestinationUnreachable,
+    TableState,
+    raw_name,
+)
 from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, expected_after_load, reconcile
 from opendental_sync.extract import ExtractStats, dlt_columns, fetch_batches, plan_batches, source_snapshot
 from opendental_sync.registry import (
@@ -37,8 +45,8 @@ from opendental_sync.registry import (
     load_registry,
 )
 from opendental_sync.retry import RetryPolicy
-from opendental_sync.source import SourceDatabase
-from opendental_sync.source_schema import SourceTable
+from opendental_sync.source import SourceDatabase, SourceReadError, SourceUnreachable
+from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
 
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "opendental"
@@ -106,6 +114,7 @@ class TableResult:
     error: str | None = None
     retries: int = 0  # source reads that failed (dropped connection) and succeeded when retried
     fallback_batches: int = 0  # batches read by PyMySQL because connectorx could not convert a value
+    transient: bool = False  # the failure came from a dropped connection, so a retry may succeed
 
     @property
     def read_path(self) -> str:
@@ -248,7 +257,9 @@ class Synchronizer:
             results = {r.table: r for r in self._run(specs, tables, full_refresh)}
             history: dict[str, list[str]] = {}
             for attempt in range(2, policy.tries + 1):
-                failed = [s for s in specs if results[s.name].status == "failed"]
+                # Only what a dropped connection or a restart explains is worth waiting for; a table that
+                # failed for another reason fails the same way again.
+                failed = [s for s in specs if results[s.name].status == "failed" and results[s.name].transient]
                 if not failed:
                     break
                 for s in failed:
@@ -288,7 +299,7 @@ class Synchronizer:
                 plans.append(self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh))
             except Exception as e:  # one table's trouble must not stop the others
                 log.exception("%s: planning failed", spec.name)
-                result.status, result.error = "failed", _short(e)
+                result.status, result.error, result.transient = "failed", _short(e), _is_transient(e)
             result.seconds += time.monotonic() - t0
             result.retries += sum(self.source.retries.values()) - before
 
@@ -305,6 +316,7 @@ class Synchronizer:
                 for p in to_load:
                     results[p.spec.name].status = "failed"
                     results[p.spec.name].error = _short(e)
+                    results[p.spec.name].transient = _is_transient(e)
 
         for plan in plans:
             result = results[plan.spec.name]
@@ -317,7 +329,7 @@ class Synchronizer:
                 self._finish(plan, result)
             except Exception as e:
                 log.exception("%s: finishing failed", plan.spec.name)
-                result.status, result.error = "failed", _short(e)
+                result.status, result.error, result.transient = "failed", _short(e), _is_transient(e)
             result.seconds += time.monotonic() - t0 + plan.stats.seconds
             result.retries += plan.stats.retries + sum(self.source.retries.values()) - before
             result.fallback_batches += plan.stats.fallbacks
@@ -335,8 +347,10 @@ class Synchronizer:
         exists = raw_name(spec.name) in existing
         changes, column_added = schema_changes(state.source_columns if state else None, table)
         snapshot_started = self.source.server_epoch()
-        copy_snap = self.copy.snapshot(spec, exists)
-        if full_refresh or column_added or spec.strategy == "full" or copy_snap.num_rows == 0:
+        # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
+        hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
+        copy_snap = self.copy.snapshot(replace(spec, strategy="append") if hash_missing else spec, exists)
+        if hash_missing or full_refresh or column_added or spec.strategy == "full" or copy_snap.num_rows == 0:
             log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
             return TablePlan(spec, table, snapshot_started, copy_snap, None, None, None, changes, exists)
         source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
@@ -497,6 +511,25 @@ def postgres_credentials(url: str) -> PostgresCredentials:
     if credentials.password is None:
         credentials.password = ""
     return credentials
+
+
+_TRANSIENT = re.compile(
+    r"server closed the connection|connection (refused|reset|lost|was killed)|terminating connection|"
+    r"could not connect|gone away|lost connection|broken pipe|timed? ?out|shutdown|IoError|EOF",
+    re.IGNORECASE,
+)
+
+
+def _is_transient(e: BaseException) -> bool:
+    """Whether an error (or its cause) is a dropped connection or an unreachable server."""
+    while True:
+        if isinstance(e, SourceReadError | SourceUnreachable | DestinationUnreachable):
+            return True
+        if type(e).__name__ in ("OperationalError", "InterfaceError") or _TRANSIENT.search(str(e)):
+            return True
+        if e.__cause__ is None:
+            return False
+        e = e.__cause__
 
 
 def _short(e: BaseException) -> str:
