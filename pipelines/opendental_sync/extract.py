@@ -50,7 +50,7 @@ def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.
         )
         part = db.read_arrow(sql)
         if part.num_rows:
-            parts.append(_normalize_snapshot(part, spec))
+            parts.append(_normalize_snapshot(part))
         if part.num_rows < chunk_size:
             break
         last = part.slice(part.num_rows - 1, 1).to_pylist()[0]
@@ -67,7 +67,7 @@ def empty_snapshot(spec: TableSpec) -> pa.Table:
     return pa.table({f.name: pa.array([], f.type) for f in fields})
 
 
-def _normalize_snapshot(part: pa.Table, spec: TableSpec) -> pa.Table:
+def _normalize_snapshot(part: pa.Table) -> pa.Table:
     arrays = {}
     for name in part.column_names:
         col = part.column(name)

@@ -303,9 +303,8 @@ class Synchronizer:
             result.seconds += time.monotonic() - t0
             result.retries += sum(self.source.retries.values()) - before
 
-        # Tables with rows to fetch, and empty source tables not yet in the copy (created empty, so that
-        # the copy has every table the source has).
-        to_load = [p for p in plans if p.reads_rows or not p.exists_in_copy]
+        # A table not yet in the copy always has a full read (its copy snapshot is empty).
+        to_load = [p for p in plans if p.reads_rows]
         if to_load:
             try:
                 load_retries = self._load(to_load, run_started_at)
