@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pymysql  # type: ignore[import-untyped]
-
-HOST = os.environ.get("TEST_MYSQL_HOST", "127.0.0.1")
-PORT = int(os.environ.get("TEST_MYSQL_PORT", "3306"))
-USER = os.environ.get("TEST_MYSQL_USER", "root")
-PASSWORD = os.environ.get("TEST_MYSQL_PASSWORD", "")
+from conftest import mysql_admin, mysql_url
 
 SMALL_PATIENTS = 150
 LARGER_PATIENTS = 400
 
 
 def demo_url(database: str) -> str:
-    return f"mysql+pymysql://{USER}:{PASSWORD}@{HOST}:{PORT}/{database}"
+    return mysql_url(database)
 
 
 def connect(database: str | None = None) -> Any:
-    return pymysql.connect(
-        host=HOST,
-        port=PORT,
-        user=USER,
-        password=PASSWORD,
-        database=database,
-        charset="utf8mb4",
-        autocommit=True,
-        init_command="SET sql_mode = '', time_zone = '+00:00'",
-    )
+    return mysql_admin(database)
 
 
 @dataclass
