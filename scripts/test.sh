@@ -7,5 +7,7 @@ python scripts/check_services.py
 ruff check .
 ruff format --check pipelines scripts tests
 mypy
+# The dbt templater of sqlfluff connects to the profile's database: make sure it exists on a fresh machine.
+python scripts/ensure_destination.py
 sqlfluff lint dbt_project/models dbt_project/tests/staging dbt_project/tests/sources
 python -m pytest "$@"
