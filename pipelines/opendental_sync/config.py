@@ -25,6 +25,11 @@ class SyncSettings(BaseConfiguration):
     """PostgreSQL schema that holds the raw copy."""
     chunk_size: int = 10_000
     """Rows per source query; bounds how long one read holds a MyISAM table lock."""
+    read_workers: int = 2
+    """Source queries in flight at once (each one bounded); 1 reads strictly one query after another."""
+    stamp_overlap_s: int = 3600
+    """Tables whose stamp leads an index find changed rows through it: rows stamped up to this long before the
+    previous run began are looked at again (writes that commit late, clocks that drift)."""
     on_mismatch: str = "fail"
     """What a reconciliation mismatch does to the run: ``fail`` (exit non-zero) or ``warn``."""
     load_unregistered: bool = True
@@ -40,6 +45,12 @@ class SyncSettings(BaseConfiguration):
         if self.on_mismatch not in get_args(OnMismatch):
             raise ValueError(
                 f"sources.opendental.on_mismatch = {self.on_mismatch!r}; use one of {', '.join(get_args(OnMismatch))}"
+            )
+        if not 1 <= self.read_workers <= 8:
+            raise ValueError(f"sources.opendental.read_workers = {self.read_workers}; use 1 to 8 (2 is usual)")
+        if self.stamp_overlap_s < 1:
+            raise ValueError(
+                f"sources.opendental.stamp_overlap_s = {self.stamp_overlap_s}; use at least 1 (3600 is usual)"
             )
         if self.chunk_size < 100:
             raise ValueError(f"sources.opendental.chunk_size = {self.chunk_size}; use at least 100 (10000 is usual)")

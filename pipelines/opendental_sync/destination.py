@@ -17,6 +17,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
+from opendental_sync.buckets import NO_TOKEN, A, B, C, Fingerprint, P, fingerprint_frame
 from opendental_sync.extract import DELETED_AT_COLUMN, DELETED_COLUMN, STAMP, empty_snapshot
 from opendental_sync.registry import TableSpec
 from opendental_sync.source_schema import ROW_HASH_COLUMN
@@ -176,18 +177,26 @@ class CopyDatabase:
             )
             return cur.fetchone() is not None
 
-    def snapshot(self, spec: TableSpec, exists: bool) -> pa.Table:
-        """Every key in the raw copy with its stamp (epoch seconds) and deleted flag (in no order)."""
-        if not exists:
+    def snapshot(self, spec: TableSpec, exists: bool, ranges: Sequence[tuple[int, int]] | None = None) -> pa.Table:
+        """Every key in the raw copy with its stamp (epoch seconds) and deleted flag (in no order); with
+        ``ranges``, only the keys in those inclusive ranges (single-column keys)."""
+        if not exists or (ranges is not None and not ranges):
             snap = empty_snapshot(spec)
             return snap.append_column(DELETED_COLUMN, pa.array([], pa.bool_()))
         cols = [f"{_quote(raw_name(k))} AS {_quote(k)}" for k in spec.primary_key]
-        if spec.stamp:
-            cols.append(f"extract(epoch from {_quote(raw_name(spec.stamp))})::bigint AS {_quote(STAMP)}")
-        elif spec.strategy == "hash":
-            cols.append(f"{_quote(ROW_HASH_COLUMN)} AS {_quote(STAMP)}")
+        token = _token_sql(spec)
+        if token:
+            cols.append(f"{token} AS {_quote(STAMP)}")
         cols.append(f"{_quote(DELETED_COLUMN)}")
-        query = f"SELECT {', '.join(cols)} FROM {_quote(self.dataset)}.{_quote(raw_name(spec.name))}"
+        query = f"SELECT {', '.join(cols)} FROM {self._table(spec)}"
+        if ranges is not None:
+            query += f" WHERE {_ranges_sql(raw_name(spec.primary_key[0]), ranges)}"
+        return self._fetch_arrow(query)
+
+    def _table(self, spec: TableSpec) -> str:
+        return f"{_quote(self.dataset)}.{_quote(raw_name(spec.name))}"
+
+    def _fetch_arrow(self, query: str) -> pa.Table:
         try:
             with self._arrow_connection().cursor() as cur:
                 cur.execute(query)
@@ -196,6 +205,34 @@ class CopyDatabase:
             self._open.pop("adbc", None)  # do not reuse a connection in an unknown state
             raise
         return table
+
+    def fingerprint(self, spec: TableSpec, width: int, unsettled_since: int | None, tokens: bool = True) -> Fingerprint:
+        """Fingerprints of the live rows of the copy per bucket of ``width`` keys (see buckets.py; without
+        ``tokens``, of the keys alone), and which buckets hold rows stamped at or after ``unsettled_since``."""
+        k = _quote(raw_name(spec.primary_key[0]))
+        token = _token_sql(spec) or "0"
+        unsettled = f"count(*) FILTER (WHERE t >= {int(unsettled_since)})" if unsettled_since is not None else "0"
+        hashed = "t" if tokens else "0"
+        query = (
+            f"SELECT b, count(*) AS n, sum((g * g) % {P})::bigint AS s, {unsettled} AS u FROM ("
+            f"SELECT {k} / {width} AS b, t, (({k} % {P}) * {A} + ({hashed} % {P}) * {B} + {C}) % {P} AS g FROM ("
+            f"SELECT {k}, coalesce({token}, {NO_TOKEN}) AS t FROM {self._table(spec)} "
+            f"WHERE NOT {_quote(DELETED_COLUMN)}) AS r) AS x GROUP BY b"
+        )
+        return fingerprint_frame(self._fetch_arrow(query), width)
+
+    def ensure_key_index(self, spec: TableSpec) -> None:
+        """An index on the key: the merge, range snapshots and delete marking look rows up by key."""
+        name = f"{raw_name(spec.name)}__od_key"[:63]
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} ({})").format(
+                    sql.Identifier(name),
+                    sql.Identifier(self.dataset),
+                    sql.Identifier(raw_name(spec.name)),
+                    sql.SQL(", ").join(sql.Identifier(raw_name(k)) for k in spec.primary_key),
+                )
+            )
 
     def create_table(self, spec: TableSpec, hints: list[dict[str, Any]]) -> None:
         """Create an empty raw table with the types dlt would give it (dlt creates tables only for rows)."""
@@ -313,3 +350,16 @@ def _pg_type(hint: dict[str, Any]) -> str:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _token_sql(spec: TableSpec) -> str | None:
+    """A row's change token in the copy: its stamp as epoch seconds, or the stored source hash."""
+    if spec.stamp:
+        return f"extract(epoch from {_quote(raw_name(spec.stamp))})::bigint"
+    if spec.strategy == "hash":
+        return _quote(ROW_HASH_COLUMN)
+    return None
+
+
+def _ranges_sql(column: str, ranges: Sequence[tuple[int, int]]) -> str:
+    return "(" + " OR ".join(f"{_quote(column)} BETWEEN {int(lo)} AND {int(hi)}" for lo, hi in ranges) + ")"

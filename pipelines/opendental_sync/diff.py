@@ -122,15 +122,25 @@ class Reconciliation:
     copy_checksum: str
     in_flight: int  # differences explained by source changes made while this run was reading
     mismatched_keys: pa.Table
+    # Key ranges (inclusive) whose bucket fingerprints differ, when the rows were compared by bucket.
+    mismatched_buckets: tuple[tuple[int, int], ...] = ()
 
     @property
     def matches(self) -> bool:
-        return self.mismatched_keys.num_rows == 0
+        return self.mismatched_keys.num_rows == 0 and not self.mismatched_buckets
 
     def mismatch_ranges(self, limit: int = 5) -> str | None:
         if self.matches:
             return None
-        return describe_key_ranges(self.mismatched_keys, limit)
+        parts = []
+        if self.mismatched_keys.num_rows:
+            parts.append(describe_key_ranges(self.mismatched_keys, limit))
+        if self.mismatched_buckets:
+            name = self.mismatched_keys.column_names[0]
+            shown = ", ".join(f"{a}-{b}" for a, b in self.mismatched_buckets[:limit])
+            more = len(self.mismatched_buckets) - limit
+            parts.append(f"{name} {shown}" + (f" (+{more} more ranges)" if more > 0 else ""))
+        return "; ".join(parts)
 
 
 def checksum(snapshot: pa.Table, spec: TableSpec) -> str:
@@ -172,12 +182,7 @@ def reconcile(expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa
     """Compare the copy with what it must hold: every expected key live once, with the expected stamp,
     and no other live key. Keys ``in_flight`` (changed in the source while the run read it) are left out."""
     key = list(spec.primary_key)
-    live = copy.filter(pc.invert(copy.column(DELETED_COLUMN))).drop_columns([DELETED_COLUMN])
-    cols = key + ([STAMP] if spec.has_token else [])
-    exp = expected.select(cols)
-    if in_flight is not None and in_flight.num_rows:
-        exp = exp.join(in_flight.select(key), keys=key, join_type="left anti").select(cols)
-        live = live.join(in_flight.select(key), keys=key, join_type="left anti").select(live.column_names)
+    exp, live = judged(expected, copy, spec, in_flight)
     missing = _anti_join(exp.select(key), live.select(key), key)
     extra = _anti_join(live.select(key), exp.select(key), key)
     if spec.has_token:
@@ -200,6 +205,20 @@ def reconcile(expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa
         in_flight=in_flight.num_rows if in_flight is not None else 0,
         mismatched_keys=mismatched.sort_by([(k, "ascending") for k in key]),
     )
+
+
+def judged(
+    expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa.Table | None = None
+) -> tuple[pa.Table, pa.Table]:
+    """The expected rows and the live copy rows a reconciliation compares: keys in flight left out."""
+    key = list(spec.primary_key)
+    live = copy.filter(pc.invert(copy.column(DELETED_COLUMN))).drop_columns([DELETED_COLUMN])
+    cols = key + ([STAMP] if spec.has_token else [])
+    exp = expected.select(cols)
+    if in_flight is not None and in_flight.num_rows:
+        exp = exp.join(in_flight.select(key), keys=key, join_type="left anti").select(cols)
+        live = live.join(in_flight.select(key), keys=key, join_type="left anti").select(live.column_names)
+    return exp, live
 
 
 def describe_key_ranges(keys: pa.Table, limit: int = 5) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -12,8 +13,16 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opendental_sync.buckets import (
+    Fingerprint,
+    fingerprint_frame,
+    key_ranges,
+    mysql_fingerprint_query,
+    source_spans,
+)
+from opendental_sync.memory import release_free_memory
 from opendental_sync.registry import TableSpec
-from opendental_sync.source import SourceDatabase, key_predicate, sql_literal
+from opendental_sync.source import SourceDatabase, in_order, key_predicate, sql_literal
 from opendental_sync.source_schema import (
     ROW_HASH_COLUMN,
     SourceColumn,
@@ -60,6 +69,90 @@ def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.
     return pa.concat_tables(parts)
 
 
+def key_bounds(db: SourceDatabase, spec: TableSpec) -> tuple[int | None, int | None, int]:
+    """Lowest key, highest key and row count of a single-key table (MyISAM answers from its index)."""
+    k = quote_mysql(spec.primary_key[0])
+    row = db.read_arrow(f"SELECT MIN({k}) AS lo, MAX({k}) AS hi, COUNT(*) AS n FROM {quote_mysql(spec.name)}")
+    lo, hi, n = (row.column(c)[0].as_py() for c in ("lo", "hi", "n"))
+    return (None if lo is None else int(lo)), (None if hi is None else int(hi)), int(n or 0)
+
+
+def source_fingerprint(
+    db: SourceDatabase,
+    spec: TableSpec,
+    width: int,
+    bounds: tuple[int | None, int | None, int],
+    tokens: bool = True,
+    workers: int = 2,
+) -> Fingerprint:
+    """The source's bucket fingerprints, one bounded aggregate query per span of about SPAN_ROWS rows,
+    ``workers`` queries at a time."""
+    low, high, rows = bounds
+    fp = Fingerprint(width)
+    if low is None or high is None:
+        return fp
+
+    def span(bounds: tuple[int, int]) -> Fingerprint:
+        query = mysql_fingerprint_query(spec, width, bounds[0], bounds[1], tokens)
+        return fingerprint_frame(db.read_arrow(query), width)
+
+    for part in in_order(span, source_spans(low, high, rows, width), workers):
+        fp.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
+    return fp
+
+
+MAX_RANGES_PER_QUERY = 500
+
+
+def changed_since(db: SourceDatabase, spec: TableSpec, since: int, limit: int) -> pa.Array | None:
+    """Keys of the rows stamped at or after ``since`` (epoch seconds), found through an index on the stamp;
+    None when there are more than ``limit`` of them (a mass re-stamp: compare every row instead)."""
+    assert spec.stamp is not None
+    where = f"{quote_mysql(spec.stamp)} >= FROM_UNIXTIME({int(since)})"
+    table = quote_mysql(spec.name)
+    count = db.read_arrow(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}").column("n")[0].as_py()
+    if int(count or 0) > limit:
+        return None
+    keys = db.read_arrow(f"SELECT {quote_mysql(spec.primary_key[0])} AS k FROM {table} WHERE {where}")
+    return keys.column("k").combine_chunks().cast(pa.int64())
+
+
+def bucket_groups(buckets: set[int], source: Fingerprint, chunk_size: int) -> list[list[tuple[int, int]]]:
+    """The key ranges of ``buckets``, grouped into queries of at most about ``chunk_size`` source rows."""
+    groups: list[list[tuple[int, int]]] = []
+    current: list[int] = []
+    rows = 0
+    for b in sorted(buckets):
+        n = source.buckets.get(b, (0, 0))[0]
+        if current and (rows + n > chunk_size or len(current) >= MAX_RANGES_PER_QUERY):
+            groups.append(key_ranges(current, source.width))
+            current, rows = [], 0
+        current.append(b)
+        rows += n
+    if current:
+        groups.append(key_ranges(current, source.width))
+    return groups
+
+
+def range_snapshot(db: SourceDatabase, spec: TableSpec, groups: list[list[tuple[int, int]]]) -> pa.Table:
+    """Keys (and change tokens) of the source rows in the given key ranges, one query per group."""
+    k = quote_mysql(spec.primary_key[0])
+    cols = [k]
+    if spec.stamp:
+        cols.append(f"NULLIF(UNIX_TIMESTAMP({quote_mysql(spec.stamp)}), 0) AS {STAMP}")
+    elif spec.strategy == "hash":
+        cols.append(f"{row_hash_expression(spec.hash_columns)} AS {STAMP}")
+    parts = []
+    for ranges in groups:
+        where = " OR ".join(f"{k} BETWEEN {lo} AND {hi}" for lo, hi in ranges)
+        part = db.read_arrow(f"SELECT {', '.join(cols)} FROM {quote_mysql(spec.name)} WHERE {where} ORDER BY {k}")
+        if part.num_rows:
+            parts.append(_normalize_snapshot(part))
+    if not parts:
+        return empty_snapshot(spec)
+    return pa.concat_tables([p.cast(parts[0].schema) for p in parts])
+
+
 def empty_snapshot(spec: TableSpec) -> pa.Table:
     fields = [pa.field(k, pa.int64()) for k in spec.primary_key]
     if spec.has_token:
@@ -88,8 +181,8 @@ class ExtractStats:
     retries: int = 0
     fallbacks: int = 0  # batches the fast reader could not convert, read by PyMySQL instead
     read: list[pa.Table] = field(default_factory=list)  # key (and stamp) of every row read, as read
-    last_count: int = 0
-    last_key: list[object] | None = None
+    # With a fingerprint, a full read keeps no keys: each batch is folded into its bucket fingerprints.
+    fingerprint: Fingerprint | None = None
 
     def read_snapshot(self, spec: TableSpec) -> pa.Table:
         """Keys and stamps of the rows this extraction read, in the shape of a source snapshot."""
@@ -100,6 +193,23 @@ class ExtractStats:
 LOAD_BATCH_ROWS = 100_000
 
 
+def read_ranges(low: int | None, high: int | None, rows: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Key ranges of about ``chunk_size`` rows each (by key density) covering [low, high]."""
+    if low is None or high is None or rows <= 0:
+        return []
+    width = max(1, math.ceil((high - low + 1) * chunk_size / rows))
+    return [(a, min(a + width - 1, high)) for a in range(low, high + 1, width)]
+
+
+@dataclass
+class _Read:
+    """What one read task returns: typed batches, and counts (no row values)."""
+
+    tables: list[pa.Table]
+    zero_dates: Counter[str]
+    queries: int
+
+
 def fetch_batches(
     db: SourceDatabase,
     table: SourceTable,
@@ -108,11 +218,15 @@ def fetch_batches(
     synced_at: datetime,
     stats: ExtractStats,
     chunk_size: int,
+    ranges: list[tuple[int, int]] | None = None,
+    workers: int = 2,
 ) -> Iterator[pa.Table]:
     """Read rows and yield them as typed Arrow tables of up to LOAD_BATCH_ROWS rows.
 
-    ``batches`` is a list of bounded ``WHERE`` clauses (the rows a diff selected), or None to read the
-    whole table in key order, ``chunk_size`` rows per query (a first load or a full refresh).
+    What is read: ``batches``, a list of bounded ``WHERE`` clauses (the rows a diff selected); else
+    ``ranges``, key ranges of a single integer key read in pages of ``chunk_size`` rows; else the whole
+    table in key order, ``chunk_size`` rows per query. Batches and ranges are read by ``workers``
+    threads, each query bounded, and typed on those threads.
     """
     select = [c.select_expression() for c in table.columns]
     select += [e for c in table.columns if (e := c.zero_date_flag_expression())]
@@ -122,55 +236,86 @@ def fetch_batches(
     key = list(spec.primary_key)
     order = ", ".join(quote_mysql(k) for k in key)
     started = last_report = time.monotonic()
-    pending: list[pa.Table] = []
-    pending_rows = 0
+    retries_before, fallbacks_before = sum(db.retries.values()), sum(db.fallbacks.values())
 
-    def queries() -> Iterator[str]:
-        if batches is not None:
-            yield from (head + where for where in batches)
-            return
+    def typed(raw: pa.Table, zero_dates: Counter[str]) -> pa.Table:
+        return to_raw_types(raw, table, spec, synced_at, zero_dates)
+
+    def read_where(where: str) -> _Read:
+        zero: Counter[str] = Counter()
+        raw = db.read_arrow(head + where)
+        return _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1)
+
+    def read_range(bounds: tuple[int, int]) -> _Read:
+        # Pages within the range, so a range denser than planned still reads chunk_size rows per query.
+        k = quote_mysql(key[0])
+        zero: Counter[str] = Counter()
+        out: list[pa.Table] = []
+        low, queries = bounds[0], 0
+        while True:
+            raw = db.read_arrow(f"{head}{k} BETWEEN {low} AND {bounds[1]} ORDER BY {k} LIMIT {chunk_size}")
+            queries += 1
+            if raw.num_rows:
+                out.append(typed(raw, zero))
+            if raw.num_rows < chunk_size:
+                return _Read(out, zero, queries)
+            low = int(raw.column(key[0])[raw.num_rows - 1].as_py()) + 1
+
+    def keyset() -> Iterator[_Read]:
         after: list[object] | None = None
         while True:
-            yield f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}"
-            if stats.last_count < chunk_size:
+            zero: Counter[str] = Counter()
+            raw = db.read_arrow(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}")
+            yield _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1)
+            if raw.num_rows < chunk_size:
                 return
-            after = stats.last_key
+            after = [raw.column(k)[raw.num_rows - 1].as_py() for k in key]
 
-    for sql in queries():
-        retries, fallbacks = sum(db.retries.values()), sum(db.fallbacks.values())
-        raw = db.read_arrow(sql)
-        stats.retries += sum(db.retries.values()) - retries
-        stats.fallbacks += sum(db.fallbacks.values()) - fallbacks
-        stats.batches += 1
-        stats.last_count = raw.num_rows
-        if raw.num_rows == 0:
-            continue
-        stats.last_key = [raw.column(k)[raw.num_rows - 1].as_py() for k in key]
-        typed = to_raw_types(raw, table, spec, synced_at, stats.zero_dates)
-        stats.read.append(_read_keys(typed, spec))
-        stats.rows += typed.num_rows
-        pending.append(typed)
-        pending_rows += typed.num_rows
+    if batches is not None:
+        reads = in_order(read_where, batches, workers)
+    elif ranges is not None:
+        reads = in_order(read_range, ranges, workers)
+    else:
+        reads = keyset()
+
+    pending: list[pa.Table] = []
+    pending_rows = 0
+    for read in reads:
+        stats.batches += read.queries
+        stats.zero_dates.update(read.zero_dates)
+        for part in read.tables:
+            if stats.fingerprint is not None:
+                stats.fingerprint.add_table(_read_keys(part, spec, copy=False), spec, STAMP if spec.has_token else None)
+            else:
+                stats.read.append(_read_keys(part, spec))
+            stats.rows += part.num_rows
+            pending.append(part)
+            pending_rows += part.num_rows
         if pending_rows >= LOAD_BATCH_ROWS:
             yield pa.concat_tables(pending)
             pending, pending_rows = [], 0
+            release_free_memory()
         if time.monotonic() - last_report > 5:
             last_report = time.monotonic()
             elapsed = time.monotonic() - started
             log.info("%s: %d rows read (%.0f rows/s)", spec.name, stats.rows, stats.rows / max(elapsed, 1e-9))
     if pending:
         yield pa.concat_tables(pending)
+    release_free_memory()
+    stats.retries += sum(db.retries.values()) - retries_before
+    stats.fallbacks += sum(db.fallbacks.values()) - fallbacks_before
     stats.seconds = time.monotonic() - started
 
 
-def _read_keys(typed: pa.Table, spec: TableSpec) -> pa.Table:
-    # Copies, not views: a column imported from connectorx keeps its whole batch (every column) alive.
-    cols = {k: _copy(typed.column(k)) for k in spec.primary_key}
+def _read_keys(typed: pa.Table, spec: TableSpec, copy: bool = True) -> pa.Table:
+    # Copies when kept: a column imported from connectorx keeps its whole batch (every column) alive.
+    keep = _copy if copy else (lambda c: c)
+    cols = {k: keep(typed.column(k)) for k in spec.primary_key}
     if spec.stamp:
         stamp = typed.column(spec.stamp)
         cols[STAMP] = pc.divide(stamp.cast(pa.timestamp("us")).cast(pa.int64()), 1_000_000)
     elif spec.strategy == "hash":
-        cols[STAMP] = _copy(typed.column(ROW_HASH_COLUMN))
+        cols[STAMP] = keep(typed.column(ROW_HASH_COLUMN))
     return pa.table(cols)
 
 

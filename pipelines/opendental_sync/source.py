@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import connectorx as cx
 import pyarrow as pa
@@ -176,6 +177,33 @@ class SourceDatabase:
             raise SourceReadError(f"reading from {masked(self.url)} failed: {e}") from None
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return pa.table({name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)})
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_order(work: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``map(work, items)`` on ``workers`` threads, results in item order, at most ``2 * workers`` pending.
+
+    connectorx and Arrow compute release the GIL, so reads of two key ranges overlap: MariaDB serves
+    one while the other is decoded. Each read is still one bounded query.
+    """
+    if workers <= 1:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="source-read") as pool:
+        pending: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
 
 
 def key_predicate(key: Sequence[str], after: Sequence[Any] | None) -> str:

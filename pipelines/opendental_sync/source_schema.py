@@ -159,6 +159,7 @@ class SourceTable:
     columns: tuple[SourceColumn, ...]
     primary_key: tuple[str, ...]
     stamp_candidates: tuple[str, ...] = field(default=())  # TIMESTAMP ... ON UPDATE columns
+    leading_indexed: tuple[str, ...] = field(default=())  # columns that lead an index (a range on them is cheap)
 
     def column(self, name: str) -> SourceColumn:
         for col in self.columns:
@@ -178,6 +179,8 @@ ROW_HASH_COLUMN = "_od_row_hash"
 
 def row_hash_expression(columns: tuple[str, ...]) -> str:
     """SQL for a change token over ``columns`` (CRC32 of their text, NULL kept distinct from '')."""
+    if len(columns) == 1:  # CRC32 of NULL is NULL, which compares as its own token: no text to build
+        return f"CRC32({quote_mysql(columns[0])})"
     parts = ", ".join(f"COALESCE(CAST({quote_mysql(c)} AS CHAR), '\\N')" for c in columns)
     return f"CRC32(CONCAT_WS('|', {parts}))"
 
@@ -200,11 +203,11 @@ def read_source_tables(conn: Any, database: str) -> dict[str, SourceTable]:
         )
         column_rows = cur.fetchall()
         cur.execute(
-            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
-            "WHERE TABLE_SCHEMA = %s AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX",
+            "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SEQ_IN_INDEX FROM information_schema.STATISTICS "
+            "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
             (database,),
         )
-        pk_rows = cur.fetchall()
+        index_rows = cur.fetchall()
         cur.execute(
             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE'",
             (database,),
@@ -221,9 +224,19 @@ def read_source_tables(conn: Any, database: str) -> dict[str, SourceTable]:
         if str(data_type).lower() == "timestamp" and "on update" in str(extra).lower():
             stamps.setdefault(table, []).append(name)
     keys: dict[str, list[str]] = {}
-    for table, name in pk_rows:
-        keys.setdefault(table, []).append(name)
+    leading: dict[str, list[str]] = {}
+    for table, index, name, position in index_rows:
+        if index == "PRIMARY":
+            keys.setdefault(table, []).append(name)
+        if int(position) == 1:
+            leading.setdefault(table, []).append(name)
     return {
-        table: SourceTable(table, tuple(cols), tuple(keys.get(table, ())), tuple(stamps.get(table, ())))
+        table: SourceTable(
+            table,
+            tuple(cols),
+            tuple(keys.get(table, ())),
+            tuple(stamps.get(table, ())),
+            tuple(leading.get(table, ())),
+        )
         for table, cols in columns.items()
     }

@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import signal
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import numpy as np
 import pyarrow as pa
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
+from opendental_sync.buckets import Fingerprint, bucket_of, bucket_width, bucketable, key_ranges
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import (
     RECONCILIATION,
@@ -36,8 +40,31 @@ from opendental_sync.destination import (
     TableState,
     raw_name,
 )
-from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, expected_after_load, reconcile
-from opendental_sync.extract import ExtractStats, dlt_columns, fetch_batches, plan_batches, source_snapshot
+from opendental_sync.diff import (
+    Reconciliation,
+    TableDiff,
+    compute_diff,
+    expected_after_load,
+    judged,
+    reconcile,
+)
+from opendental_sync.extract import (
+    DELETED_COLUMN,
+    STAMP,
+    ExtractStats,
+    bucket_groups,
+    changed_since,
+    dlt_columns,
+    empty_snapshot,
+    fetch_batches,
+    key_bounds,
+    plan_batches,
+    range_snapshot,
+    read_ranges,
+    source_fingerprint,
+    source_snapshot,
+)
+from opendental_sync.memory import releasing_free_memory
 from opendental_sync.registry import (
     TableSpec,
     check_against_source,
@@ -47,9 +74,12 @@ from opendental_sync.registry import (
 from opendental_sync.retry import RetryPolicy
 from opendental_sync.source import SourceDatabase, SourceReadError, SourceUnreachable
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
+from opendental_sync.staging import StagedFiles, write_parquet
 
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "opendental"
+FILE_ROWS = 200_000  # rows per staged Parquet file: a load job holds one file in memory
+GROUP_ROWS = 500_000  # rows read before a group of tables is handed to dlt to load
 # Fault injection for the tests that kill a run at a given step (extract, normalize, load, finish).
 CRASH_AT_ENV = "OPENDENTAL_SYNC_CRASH_AT"
 
@@ -91,8 +121,15 @@ class TablePlan:
     schema_changes: list[str]
     exists_in_copy: bool
     stats: ExtractStats = field(default_factory=ExtractStats)
-    # Set at planning when nothing differs: the proof is the comparison of the two snapshots just read.
+    # Set at planning when nothing differs: the proof is the comparison of the two sides just read.
     reconciliation: Reconciliation | None = None
+    # Bucketed tables (a single integer key): the fingerprints of the buckets both sides agree on, and
+    # the key ranges of the buckets that differ, which the snapshots above cover.
+    clean_source: Fingerprint | None = None
+    clean_copy: Fingerprint | None = None
+    dirty_ranges: list[tuple[int, int]] | None = None
+    read_ranges: list[tuple[int, int]] | None = None  # a full read of a single-key table, by key range
+    tokens_compared: bool = True  # False: clean buckets compared on keys, changes found through the stamp index
 
     @property
     def reads_rows(self) -> bool:
@@ -307,15 +344,17 @@ class Synchronizer:
         to_load = [p for p in plans if p.reads_rows]
         if to_load:
             try:
-                load_retries = self._load(to_load, run_started_at)
-                for p in to_load:
-                    results[p.spec.name].retries += load_retries[raw_name(p.spec.name)]
-            except Exception as e:
+                load_retries, failures = self._load(to_load, run_started_at)
+            except Exception as e:  # the pipeline itself could not be set up
                 log.exception("load failed")
-                for p in to_load:
+                load_retries, failures = Counter(), {p.spec.name: e for p in to_load}
+            for p in to_load:
+                results[p.spec.name].retries += load_retries[raw_name(p.spec.name)]
+                if p.spec.name in failures:
+                    failure = failures[p.spec.name]
                     results[p.spec.name].status = "failed"
-                    results[p.spec.name].error = _short(e)
-                    results[p.spec.name].transient = _is_transient(e)
+                    results[p.spec.name].error = _short(failure)
+                    results[p.spec.name].transient = _is_transient(failure)
 
         for plan in plans:
             result = results[plan.spec.name]
@@ -348,8 +387,11 @@ class Synchronizer:
         snapshot_started = self.source.server_epoch()
         # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
         hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
+        whole = hash_missing or full_refresh or column_added or spec.strategy == "full"
+        if not whole and bucketable(spec, table):
+            return self._plan_buckets(spec, table, state, exists, changes, snapshot_started)
         copy_snap = self.copy.snapshot(replace(spec, strategy="append") if hash_missing else spec, exists)
-        if hash_missing or full_refresh or column_added or spec.strategy == "full" or copy_snap.num_rows == 0:
+        if whole or copy_snap.num_rows == 0:
             log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
             return TablePlan(spec, table, snapshot_started, copy_snap, None, None, None, changes, exists)
         source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
@@ -377,6 +419,74 @@ class Synchronizer:
         empty_copy = copy_snap.slice(0, 0)
         return TablePlan(spec, table, snapshot_started, empty_copy, source_snap, diff, batches, changes, exists)
 
+    def _plan_buckets(
+        self,
+        spec: TableSpec,
+        table: SourceTable,
+        state: TableState | None,
+        exists: bool,
+        changes: list[str],
+        snapshot_started: int,
+    ) -> TablePlan:
+        """Plan a single-key table by bucket fingerprints: only buckets that differ are diffed key by key."""
+        bounds = key_bounds(self.source, spec)
+        width = bucket_width(*bounds)
+        unsettled = state.snapshot_started_epoch - 1 if state and spec.stamp else None
+        # With an index on the stamp, rows changed since the last run are found through it, and the
+        # buckets are compared on their keys alone (the key index, no row reads): that finds inserts,
+        # deletes and duplicates. Without one, every row's token is compared.
+        changed = None
+        if state and spec.stamp and spec.stamp in table.leading_indexed:
+            since = state.snapshot_started_epoch - self.settings.stamp_overlap_s
+            changed = changed_since(self.source, spec, since, max(10 * self.settings.chunk_size, bounds[2] // 20))
+        tokens = changed is None
+        if exists:
+            self.copy.ensure_key_index(spec)
+        copy_fp = self.copy.fingerprint(spec, width, unsettled, tokens) if exists else Fingerprint(width)
+        empty = empty_snapshot(spec).append_column(DELETED_COLUMN, pa.array([], pa.bool_()))
+        if not copy_fp.buckets:
+            # Nothing live in the copy: read every row once; the read is fingerprinted as it goes, and
+            # the copy's fingerprints after the load must equal it.
+            log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
+            plan = TablePlan(spec, table, snapshot_started, empty, None, None, None, changes, exists)
+            plan.stats.fingerprint = Fingerprint(width)
+            plan.read_ranges = read_ranges(*bounds, self.settings.chunk_size)
+            return plan
+        rows = bounds[2]
+        source_fp = source_fingerprint(self.source, spec, width, bounds, tokens, self.settings.read_workers)
+        dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
+        if changed is not None and len(changed):
+            dirty |= {int(b) for b in np.unique(bucket_of(changed.to_numpy(), width))}
+        if not dirty:
+            log.info("%s: %d source rows, unchanged", spec.name, rows)
+            rec = Reconciliation(
+                source_fp.rows, copy_fp.rows, source_fp.checksum(), copy_fp.checksum(), 0, empty_snapshot(spec)
+            )
+            return TablePlan(spec, table, snapshot_started, empty, None, None, [], changes, exists, reconciliation=rec)
+        ranges = key_ranges(dirty, width)
+        source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, self.settings.chunk_size))
+        copy_snap = self.copy.snapshot(spec, True, ranges)
+        diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
+        batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
+        log.info(
+            "%s: %d source rows, %d of %d buckets differ (%d keys compared): %d to fetch (%d new, %d changed), "
+            "%d deleted%s",
+            spec.name,
+            rows,
+            len(dirty),
+            len(set(source_fp.buckets) | set(copy_fp.buckets)),
+            source_snap.num_rows,
+            diff.fetch_count,
+            diff.inserted,
+            diff.updated,
+            diff.deleted_keys.num_rows,
+            f"; schema: {'; '.join(changes)}" if changes else "",
+        )
+        plan = TablePlan(spec, table, snapshot_started, empty, source_snap, diff, batches, changes, exists)
+        plan.clean_source, plan.clean_copy = source_fp.without(dirty), copy_fp.without(dirty)
+        plan.dirty_ranges, plan.tokens_compared = ranges, tokens
+        return plan
+
     def _resource(self, p: TablePlan, data: Any) -> Any:
         disposition: Any = "append" if not p.exists_in_copy else {"disposition": "merge", "strategy": "delete-insert"}
         return dlt.resource(
@@ -388,52 +498,105 @@ class Synchronizer:
             columns=dlt_columns(p.source, p.spec),  # type: ignore[arg-type]
         )
 
-    def _load(self, plans: list[TablePlan], synced_at: datetime) -> Counter[str]:
-        """Extract, normalize and load with dlt; returns dlt's load-job retries per raw table."""
+    def _load(self, plans: list[TablePlan], synced_at: datetime) -> tuple[Counter[str], dict[str, BaseException]]:
+        """Read the rows of every plan into local Parquet files and load them with dlt, the loading of
+        one group of tables overlapping the reading of the next (see staging.py).
+
+        Returns dlt's load-job retries per raw table, and the tables whose read or load failed.
+        """
         pipeline = self.pipeline()
         # A package left by an interrupted run is not resumed: this run's diff already covers its rows.
         pipeline.abort_packages()
-        chunk = self.settings.chunk_size
-        resources = [
-            self._resource(
-                p,
-                _crash_after_first(fetch_batches(self.source, p.source, p.spec, p.batches, synced_at, p.stats, chunk)),
-            )
-            for p in plans
-            if p.reads_rows
-        ]
-        t0 = time.monotonic()
-        if resources:
-            pipeline.extract(resources, loader_file_format="parquet")
-        t1 = time.monotonic()
-        _crash_point("normalize")
-        pipeline.normalize()
-        t2 = time.monotonic()
-        _crash_point("load")
-        info = pipeline.load(raise_on_failed_jobs=True)
-        _crash_point("finish")
-        # dlt retries a load job the database dropped: count those retries per raw table (a retry of dlt's
-        # own bookkeeping jobs belongs to every table of the load) for the run log.
+        failures: dict[str, BaseException] = {}
         retried: Counter[str] = Counter()
-        for package in info.load_packages:
-            for job in package.jobs.get("completed_jobs", []):
-                table, n = job.job_file_info.table_name, job.job_file_info.retry_count
-                for name in [raw_name(p.spec.name) for p in plans] if table.startswith("_dlt") else [table]:
-                    retried[name] += n
+        times: dict[str, float] = {"read": 0.0, "import": 0.0, "load": 0.0}
+        stage_root = Path(pipeline.pipelines_dir) / f"{PIPELINE_NAME}_stage"
+        shutil.rmtree(stage_root, ignore_errors=True)  # files of an interrupted run
+
+        def load_group(group: list[tuple[TablePlan, StagedFiles]]) -> None:
+            names = [p.spec.name for p, _ in group]
+            try:
+                t0 = time.monotonic()
+                # The format must be named: without it, normalize rewrites imported Parquet as CSV, which
+                # cannot tell an empty string from NULL.
+                pipeline.extract(
+                    [self._resource(p, staged.imports()) for p, staged in group], loader_file_format="parquet"
+                )
+                _crash_point("normalize")
+                pipeline.normalize()
+                _crash_point("load")
+                t1 = time.monotonic()
+                with releasing_free_memory():
+                    info = pipeline.load(raise_on_failed_jobs=True)
+                times["load"] += time.monotonic() - t1
+                times["import"] += t1 - t0
+                _crash_point("finish")
+            except Exception as e:
+                log.exception("loading %s failed", ", ".join(names))
+                failures.update({n: e for n in names})
+                pipeline.abort_packages()  # leave nothing half-done for the next group
+                return
+            # dlt retries a load job the database dropped: count those retries per raw table (a retry of
+            # dlt's own bookkeeping jobs belongs to every table of the load) for the run log.
+            for package in info.load_packages:
+                for job in package.jobs.get("completed_jobs", []):
+                    table, n = job.job_file_info.table_name, job.job_file_info.retry_count
+                    for name in [raw_name(t) for t in names] if table.startswith("_dlt") else [table]:
+                        retried[name] += n
+
+        started = time.monotonic()
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="dlt-loader") as loader:
+                group: list[tuple[TablePlan, StagedFiles]] = []
+                group_rows = 0
+                for i, p in enumerate(plans):
+                    t0 = time.monotonic()
+                    try:
+                        batches = fetch_batches(
+                            self.source,
+                            p.source,
+                            p.spec,
+                            p.batches,
+                            synced_at,
+                            p.stats,
+                            self.settings.chunk_size,
+                            p.read_ranges,
+                            self.settings.read_workers,
+                        )
+                        staged = write_parquet(_crash_after_first(batches), stage_root / p.spec.name, FILE_ROWS)
+                    except Exception as e:
+                        log.exception("%s: reading failed", p.spec.name)
+                        failures[p.spec.name] = e
+                        continue
+                    finally:
+                        times["read"] += time.monotonic() - t0
+                    group.append((p, staged))
+                    group_rows += staged.rows
+                    if group_rows >= GROUP_ROWS or i == len(plans) - 1:
+                        loader.submit(load_group, group)
+                        group, group_rows = [], 0
+                if group:
+                    loader.submit(load_group, group)
+        finally:
+            shutil.rmtree(stage_root, ignore_errors=True)
         log.info(
-            "loaded %d table(s): extract %.1fs, normalize %.1fs, load %.1fs",
+            "loaded %d table(s) in %.1fs: reading %.1fs, overlapped with dlt import %.1fs and load %.1fs",
             len(plans),
-            t1 - t0,
-            t2 - t1,
-            time.monotonic() - t2,
+            time.monotonic() - started,
+            times["read"],
+            times["import"],
+            times["load"],
         )
-        return retried
+        return retried, failures
 
     def _finish(self, plan: TablePlan, result: TableResult) -> None:
         """Mark deletes, then prove the copy holds exactly what this run read from the source."""
         spec = plan.spec
         if plan.reconciliation is not None:
             self._record_proof(plan, result, plan.reconciliation)
+            return
+        if plan.stats.fingerprint is not None:
+            self._finish_fingerprinted(plan, result, plan.stats.fingerprint)
             return
         read = plan.stats.read_snapshot(spec)
         if plan.diff is None or plan.source_snapshot is None:  # a full read: what was read is the source
@@ -449,7 +612,52 @@ class Synchronizer:
         if not plan.exists_in_copy and plan.stats.rows == 0:
             # The source table has no rows yet: create it empty, so the copy has every table the source has.
             self.copy.create_table(spec, dlt_columns(plan.source, spec))
-        self._record_proof(plan, result, reconcile(expected, self.copy.snapshot(spec, True), spec, in_flight))
+        if plan.dirty_ranges is None:
+            self._record_proof(plan, result, reconcile(expected, self.copy.snapshot(spec, True), spec, in_flight))
+            return
+        # Bucketed: the clean buckets were proven equal at planning and this run wrote nothing there; the
+        # differing ones are proven key by key now, and the whole table's figures combine both.
+        after = self.copy.snapshot(spec, True, plan.dirty_ranges)
+        rec = reconcile(expected, after, spec, in_flight)
+        assert plan.clean_source is not None and plan.clean_copy is not None
+        exp, live = judged(expected, after, spec, in_flight)
+        token = STAMP if spec.has_token and plan.tokens_compared else None
+        source_fp, copy_fp = Fingerprint(plan.clean_source.width), Fingerprint(plan.clean_copy.width)
+        source_fp.add_table(exp, spec, token)
+        copy_fp.add_table(live, spec, token)
+        source_fp, copy_fp = plan.clean_source.merged(source_fp), plan.clean_copy.merged(copy_fp)
+        self._record_proof(
+            plan,
+            result,
+            replace(
+                rec,
+                source_rows=source_fp.rows,
+                copy_rows=copy_fp.rows,
+                source_checksum=source_fp.checksum(),
+                copy_checksum=copy_fp.checksum(),
+            ),
+        )
+
+    def _finish_fingerprinted(self, plan: TablePlan, result: TableResult, read: Fingerprint) -> None:
+        """A full read into a copy with no live rows: the copy's fingerprints must equal the read's."""
+        spec = plan.spec
+        result.rows_extracted = result.rows_inserted = plan.stats.rows
+        result.zero_dates = dict(plan.stats.zero_dates)
+        if not plan.exists_in_copy and plan.stats.rows == 0:
+            self.copy.create_table(spec, dlt_columns(plan.source, spec))
+        self.copy.ensure_key_index(spec)
+        copy_fp = self.copy.fingerprint(spec, read.width, None)
+        differ = read.differing(copy_fp)
+        rec = Reconciliation(
+            read.rows,
+            copy_fp.rows,
+            read.checksum(),
+            copy_fp.checksum(),
+            0,
+            empty_snapshot(spec),
+            tuple(key_ranges(differ, read.width)),
+        )
+        self._record_proof(plan, result, rec)
 
     def _record_proof(self, plan: TablePlan, result: TableResult, rec: Reconciliation) -> None:
         spec = plan.spec
