@@ -145,29 +145,29 @@ def mysql_token(spec: TableSpec) -> str:
     return f"CAST(COALESCE({expr}, {NO_TOKEN}) AS SIGNED)"
 
 
-def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, tokens: bool = True) -> str:
-    """Fingerprints of the source buckets with keys in [low, high]. With ``tokens`` the rows are read (an
-    index range scan); without, only the key index is (keys fingerprinted with token 0)."""
+def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, limit: int, tokens: bool = True) -> str:
+    """Fingerprints of the first ``limit`` source rows with keys in [low, high], by bucket, and the last
+    key read (``last``): the caller continues after it while a query returns ``limit`` rows. With
+    ``tokens`` the rows are read (an index range scan); without, only the key index is."""
     k = quote_mysql(spec.primary_key[0])
     token = mysql_token(spec) if tokens else "0"
-    g = f"MOD(MOD({k}, {P}) * {A} + MOD({token}, {P}) * {B} + {C}, {P})"
+    rows = (
+        f"SELECT {k} AS k, {token} AS t FROM {quote_mysql(spec.name)} "
+        f"WHERE {k} BETWEEN {low} AND {high} ORDER BY {k} LIMIT {limit}"
+    )
+    g = f"MOD(MOD(k, {P}) * {A} + MOD(t, {P}) * {B} + {C}, {P})"
     return (
-        f"SELECT {k} DIV {width} AS b, COUNT(*) AS n, CAST(SUM(MOD({g} * {g}, {P})) AS SIGNED) AS s "
-        f"FROM {quote_mysql(spec.name)} WHERE {k} BETWEEN {low} AND {high} GROUP BY b"
+        f"SELECT k DIV {width} AS b, COUNT(*) AS n, CAST(SUM(MOD({g} * {g}, {P})) AS SIGNED) AS s, MAX(k) AS last "
+        f"FROM ({rows}) AS r GROUP BY b"
     )
 
 
-def source_spans(low: int, high: int, rows: int, width: int) -> list[tuple[int, int]]:
-    """Key spans for the source fingerprint queries: about SPAN_ROWS rows each, on bucket boundaries."""
-    per_bucket = max(1.0, rows * width / max(1, high - low + 1))
-    buckets_per_span = max(1, int(SPAN_ROWS / per_bucket))
-    step = buckets_per_span * width
-    start = int(bucket_of(np.array([low], np.int64), width)[0]) * width
-    spans = []
-    while start <= high:
-        spans.append((max(start, low), min(start + step - 1, high)))
-        start += step
-    return spans
+def source_spans(low: int, high: int, rows: int) -> list[tuple[int, int]]:
+    """Key spans of about SPAN_ROWS rows each (by key density) covering [low, high]. A bucket may fall
+    in two spans: its counts and sums add up."""
+    n = max(1, math.ceil(rows / SPAN_ROWS))
+    step = max(1, math.ceil((high - low + 1) / n))
+    return [(a, min(a + step - 1, high)) for a in range(low, high + 1, step)]
 
 
 def fingerprint_frame(table: pa.Table, width: int) -> Fingerprint:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opendental_sync.buckets import (
+    SPAN_ROWS,
     Fingerprint,
     fingerprint_frame,
     key_ranges,
@@ -93,10 +94,17 @@ def source_fingerprint(
         return fp
 
     def span(bounds: tuple[int, int]) -> Fingerprint:
-        query = mysql_fingerprint_query(spec, width, bounds[0], bounds[1], tokens)
-        return fingerprint_frame(db.read_arrow(query), width)
+        # Pages of SPAN_ROWS rows: a span denser than its share still holds the table only briefly.
+        out, start = Fingerprint(width), bounds[0]
+        while True:
+            frame = db.read_arrow(mysql_fingerprint_query(spec, width, start, bounds[1], SPAN_ROWS, tokens))
+            part = fingerprint_frame(frame, width)
+            out.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
+            if part.rows < SPAN_ROWS:
+                return out
+            start = int(max(frame.column("last").to_pylist())) + 1
 
-    for part in in_order(span, source_spans(low, high, rows, width), workers):
+    for part in in_order(span, source_spans(low, high, rows), workers):
         fp.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
     return fp
 
@@ -134,7 +142,9 @@ def bucket_groups(buckets: set[int], source: Fingerprint, chunk_size: int) -> li
     return groups
 
 
-def range_snapshot(db: SourceDatabase, spec: TableSpec, groups: list[list[tuple[int, int]]]) -> pa.Table:
+def range_snapshot(
+    db: SourceDatabase, spec: TableSpec, groups: list[list[tuple[int, int]]], chunk_size: int
+) -> pa.Table:
     """Keys (and change tokens) of the source rows in the given key ranges, one query per group."""
     k = quote_mysql(spec.primary_key[0])
     cols = [k]
@@ -145,9 +155,17 @@ def range_snapshot(db: SourceDatabase, spec: TableSpec, groups: list[list[tuple[
     parts = []
     for ranges in groups:
         where = " OR ".join(f"{k} BETWEEN {lo} AND {hi}" for lo, hi in ranges)
-        part = db.read_arrow(f"SELECT {', '.join(cols)} FROM {quote_mysql(spec.name)} WHERE {where} ORDER BY {k}")
-        if part.num_rows:
-            parts.append(_normalize_snapshot(part))
+        after = ""
+        while True:  # pages, should a bucket hold more rows than its share
+            part = db.read_arrow(
+                f"SELECT {', '.join(cols)} FROM {quote_mysql(spec.name)} WHERE ({where}){after} "
+                f"ORDER BY {k} LIMIT {chunk_size}"
+            )
+            if part.num_rows:
+                parts.append(_normalize_snapshot(part))
+            if part.num_rows < chunk_size:
+                break
+            after = f" AND {k} > {int(part.column(spec.primary_key[0])[part.num_rows - 1].as_py())}"
     if not parts:
         return empty_snapshot(spec)
     return pa.concat_tables([p.cast(parts[0].schema) for p in parts])

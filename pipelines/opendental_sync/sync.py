@@ -457,24 +457,27 @@ class Synchronizer:
         dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
         if changed is not None and len(changed):
             dirty |= {int(b) for b in np.unique(bucket_of(changed.to_numpy(), width))}
+        how = "keys by bucket, changes through the stamp index" if not tokens else "keys and tokens by bucket"
         if not dirty:
-            log.info("%s: %d source rows, unchanged", spec.name, rows)
+            log.info("%s: %d source rows, unchanged (%s)", spec.name, rows, how)
             rec = Reconciliation(
                 source_fp.rows, copy_fp.rows, source_fp.checksum(), copy_fp.checksum(), 0, empty_snapshot(spec)
             )
             return TablePlan(spec, table, snapshot_started, empty, None, None, [], changes, exists, reconciliation=rec)
         ranges = key_ranges(dirty, width)
-        source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, self.settings.chunk_size))
+        chunk = self.settings.chunk_size
+        source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, chunk), chunk)
         copy_snap = self.copy.snapshot(spec, True, ranges)
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
         batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
         log.info(
-            "%s: %d source rows, %d of %d buckets differ (%d keys compared): %d to fetch (%d new, %d changed), "
-            "%d deleted%s",
+            "%s: %d source rows, %d of %d buckets differ (%s; %d keys compared): %d to fetch (%d new, "
+            "%d changed), %d deleted%s",
             spec.name,
             rows,
             len(dirty),
             len(set(source_fp.buckets) | set(copy_fp.buckets)),
+            how,
             source_snap.num_rows,
             diff.fetch_count,
             diff.inserted,
@@ -511,6 +514,12 @@ class Synchronizer:
         retried: Counter[str] = Counter()
         times: dict[str, float] = {"read": 0.0, "import": 0.0, "load": 0.0}
         stage_root = Path(pipeline.pipelines_dir) / f"{PIPELINE_NAME}_stage"
+        # Tables new to the copy are created here, not left to dlt: dlt creates the tables of a package
+        # only when its schema's version is new to the destination, and the groups of one run share a
+        # version (as do a fresh copy database and a pipeline directory kept from earlier runs).
+        for p in plans:
+            if not p.exists_in_copy:
+                self.copy.create_table(p.spec, dlt_columns(p.source, p.spec))
         shutil.rmtree(stage_root, ignore_errors=True)  # files of an interrupted run
 
         def load_group(group: list[tuple[TablePlan, StagedFiles]]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import psycopg2
 import pyarrow as pa
 import pytest
 
@@ -292,3 +293,49 @@ def test_values_the_fast_reader_rejects_are_read_by_the_fallback(edge_source: st
     assert table.num_rows == 4
     assert sum(db.fallbacks.values()) == 1
     assert table.column("tm").to_pylist()[0] == datetime.timedelta(hours=838, minutes=59, seconds=59)
+
+
+def test_a_table_whose_stamp_is_indexed_finds_changes_through_the_index(
+    edge_source: str, pg_database: str, pipelines_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    execute(
+        edge_source,
+        "ALTER TABLE edge ADD KEY stamp (stamp)",
+        "INSERT INTO edge (tm, flag, big_u, amount) SELECT '00:00:01', 0, seq, seq FROM seq_1_to_3000",
+        "UPDATE edge SET stamp = '2024-01-01 08:00:00'",
+    )
+    sync = make_sync(edge_source, pg_database, pipelines_dir, chunk_size=500)
+    assert run(sync).ok
+    execute(
+        edge_source,
+        "UPDATE edge SET amount = amount + 1 WHERE id IN (2, 1500)",  # stamps move to now
+        "UPDATE edge SET note = 'late', stamp = NOW() - INTERVAL 5 MINUTE WHERE id = 2900",  # a late commit
+        "DELETE FROM edge WHERE id IN (3, 2000)",
+        "INSERT INTO edge (tm, flag, big_u, amount) VALUES ('00:00:02', 1, 1, 1)",
+    )
+    caplog.set_level("INFO", logger="opendental_sync.sync")
+    summary = run(sync)
+    assert summary.ok, summary
+    assert "changes through the stamp index" in caplog.text
+    edge = summary.results[0]
+    assert (edge.rows_inserted, edge.rows_updated, edge.rows_deleted) == (1, 3, 2)
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
+def test_a_fresh_copy_database_with_a_kept_pipeline_directory_is_loaded_whole(
+    edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One load group per table: dlt then sees a schema version it has already stored after the first
+    # group, and would create no table for the others if the pipeline did not create them itself.
+    monkeypatch.setattr("opendental_sync.sync.GROUP_ROWS", 1)
+    execute(edge_source, "CREATE TABLE other (OtherNum bigint PRIMARY KEY, Descript varchar(50)) ENGINE=MyISAM")
+    execute(edge_source, "INSERT INTO other VALUES (1, 'one'), (2, 'two')")
+    assert run(make_sync(edge_source, pg_database, pipelines_dir)).ok
+    conn = psycopg2.connect(pg_database)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP SCHEMA {DATASET} CASCADE")
+    conn.close()
+    summary = run(make_sync(edge_source, pg_database, pipelines_dir))
+    assert summary.ok, summary
+    assert differences(edge_source, pg_database, DATASET, ["edge", "other"]) == []
