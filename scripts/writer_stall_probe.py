@@ -24,12 +24,14 @@ from sqlalchemy.engine import make_url
 
 from scripts.demo.generate import build_demo_source
 
-# The largest OpenDental tables with a change stamp: (table, key, stamp).
+# The largest OpenDental tables, and the edit the front desk (or OpenDental itself) makes there:
+# (table, key, SET clause). securitylog is edited in place when OpenDental zeroes FKey.
 TARGETS = [
-    ("paysplit", "SplitNum", "SecDateTEdit"),
-    ("procedurelog", "ProcNum", "DateTStamp"),
-    ("commlog", "CommlogNum", "DateTStamp"),
-    ("claimproc", "ClaimProcNum", "SecDateTEdit"),
+    ("securitylog", "SecurityLogNum", "`FKey` = 0"),
+    ("paysplit", "SplitNum", "`SecDateTEdit` = NOW()"),
+    ("procedurelog", "ProcNum", "`DateTStamp` = NOW()"),
+    ("commlog", "CommlogNum", "`DateTStamp` = NOW()"),
+    ("claimproc", "ClaimProcNum", "`SecDateTEdit` = NOW()"),
 ]
 
 
@@ -52,16 +54,16 @@ class Writer(threading.Thread):
         rng = random.Random(7)
         with conn.cursor() as cur:
             ranges = []
-            for table, key, stamp in TARGETS:
+            for table, key, change in TARGETS:
                 cur.execute(f"SELECT MIN(`{key}`), MAX(`{key}`) FROM `{table}`")
                 lo, hi = cur.fetchone()
-                ranges.append((table, key, stamp, int(lo or 0), int(hi or 0)))
+                ranges.append((table, key, change, int(lo or 0), int(hi or 0)))
             i = 0
             while not self.stop.is_set():
-                table, key, stamp, lo, hi = ranges[i % len(ranges)]
+                table, key, change, lo, hi = ranges[i % len(ranges)]
                 i += 1
                 started = time.perf_counter()
-                cur.execute(f"UPDATE `{table}` SET `{stamp}` = NOW() WHERE `{key}` = %s", (rng.randint(lo, hi),))
+                cur.execute(f"UPDATE `{table}` SET {change} WHERE `{key}` = %s", (rng.randint(lo, hi),))
                 self.latencies_ms.append((time.perf_counter() - started) * 1000)
                 time.sleep(max(0.0, self.interval_s - (time.perf_counter() - started)))
         conn.close()

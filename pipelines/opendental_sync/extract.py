@@ -8,8 +8,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -40,6 +41,7 @@ DELETED_COLUMN = "_od_deleted"
 DELETED_AT_COLUMN = "_od_deleted_at"
 SYNCED_AT_COLUMN = "_od_synced_at"
 UTC_US = pa.timestamp("us", tz="UTC")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.Table:
@@ -386,14 +388,19 @@ def to_raw_types(
         flag = zero_flag_name(col.name)
         if flag in raw.column_names:
             n = pc.sum(raw.column(flag).cast(pa.int64())).as_py() or 0
-            if n:
-                zero_dates[col.name] += n
+        elif col.kind in ("date", "datetime", "stamp") and not col.nullable:
+            n = arrays[col.name].null_count  # the SQL turned zero dates, and only them, into NULL
+        else:
+            n = 0
+        if n:
+            zero_dates[col.name] += n
     n = raw.num_rows
     if ROW_HASH_COLUMN in raw.column_names:
         arrays[ROW_HASH_COLUMN] = raw.column(ROW_HASH_COLUMN).cast(pa.int64())
-    arrays[DELETED_COLUMN] = pa.array([False] * n, pa.bool_())
+    arrays[DELETED_COLUMN] = pa.array(np.zeros(n, dtype=np.bool_))
     arrays[DELETED_AT_COLUMN] = pa.nulls(n, UTC_US)
-    arrays[SYNCED_AT_COLUMN] = pa.array([synced_at] * n, UTC_US)
+    synced_us = (synced_at - EPOCH) // timedelta(microseconds=1)
+    arrays[SYNCED_AT_COLUMN] = pa.array(np.full(n, synced_us, dtype=np.int64)).cast(UTC_US)
     required = {k.lower() for k in spec.primary_key} | {DELETED_COLUMN, SYNCED_AT_COLUMN}
     schema = pa.schema([pa.field(name, a.type, nullable=name.lower() not in required) for name, a in arrays.items()])
     return pa.table(arrays, schema=schema)

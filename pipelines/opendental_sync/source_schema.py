@@ -113,7 +113,10 @@ class SourceColumn:
         return col
 
     def zero_date_flag_expression(self) -> str | None:
-        """SQL for a 0/1 column telling whether this row's value was a zero or impossible date."""
+        """SQL for a 0/1 column telling whether this row's value was a zero or impossible date. None for a
+        NOT NULL column: there a NULL read is a zero date, counted without asking the server twice."""
+        if not self.nullable:
+            return None
         col = quote_mysql(self.name)
         if self.kind in ("date", "datetime"):
             return (

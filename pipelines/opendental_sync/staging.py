@@ -59,7 +59,14 @@ def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -
             if writer is not None and (in_file >= max_rows or not batch.schema.equals(writer.schema)):
                 close()
             if writer is None:
-                writer = pq.ParquetWriter(str(directory / f"part-{len(staged.files):05d}.parquet"), batch.schema)
+                # Local, read once, soon deleted: no compression or dictionaries to spend CPU on.
+                writer = pq.ParquetWriter(
+                    str(directory / f"part-{len(staged.files):05d}.parquet"),
+                    batch.schema,
+                    compression="none",
+                    use_dictionary=False,
+                    write_statistics=False,
+                )
                 in_file = 0
             writer.write_table(batch)
             in_file += batch.num_rows

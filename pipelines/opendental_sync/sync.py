@@ -440,11 +440,18 @@ class Synchronizer:
             since = state.snapshot_started_epoch - self.settings.stamp_overlap_s
             changed = changed_since(self.source, spec, since, max(10 * self.settings.chunk_size, bounds[2] // 20))
         tokens = changed is None
+        source_fp: Fingerprint | None = None
         if exists:
             self.copy.ensure_key_index(spec)
-        copy_fp = self.copy.fingerprint(spec, width, unsettled, tokens) if exists else Fingerprint(width)
+            # PostgreSQL fingerprints the copy while MariaDB fingerprints the source.
+            with ThreadPoolExecutor(1, thread_name_prefix="copy-fingerprint") as pool:
+                copy_job = pool.submit(self.copy.fingerprint, spec, width, unsettled, tokens)
+                source_fp = source_fingerprint(self.source, spec, width, bounds, tokens, self.settings.read_workers)
+                copy_fp = copy_job.result()
+        else:
+            copy_fp = Fingerprint(width)
         empty = empty_snapshot(spec).append_column(DELETED_COLUMN, pa.array([], pa.bool_()))
-        if not copy_fp.buckets:
+        if not copy_fp.buckets or source_fp is None:
             # Nothing live in the copy: read every row once; the read is fingerprinted as it goes, and
             # the copy's fingerprints after the load must equal it.
             log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
@@ -453,7 +460,6 @@ class Synchronizer:
             plan.read_ranges = read_ranges(*bounds, self.settings.chunk_size)
             return plan
         rows = bounds[2]
-        source_fp = source_fingerprint(self.source, spec, width, bounds, tokens, self.settings.read_workers)
         dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
         if changed is not None and len(changed):
             dirty |= {int(b) for b in np.unique(bucket_of(changed.to_numpy(), width))}
