@@ -32,7 +32,6 @@ B = 16_807
 C = 12_345
 NO_TOKEN = -1  # a NULL stamp or hash
 BUCKET_ROWS = 256  # average rows per bucket: a dirty bucket costs this many keys read on each side
-SPAN_ROWS = 50_000  # average rows per source fingerprint query: well under 250 ms of table lock
 
 
 def bucketable(spec: TableSpec, table: SourceTable) -> bool:
@@ -162,10 +161,10 @@ def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, li
     )
 
 
-def source_spans(low: int, high: int, rows: int) -> list[tuple[int, int]]:
-    """Key spans of about SPAN_ROWS rows each (by key density) covering [low, high]. A bucket may fall
-    in two spans: its counts and sums add up."""
-    n = max(1, math.ceil(rows / SPAN_ROWS))
+def source_spans(low: int, high: int, rows: int, span_rows: int) -> list[tuple[int, int]]:
+    """Key spans of about ``span_rows`` rows each (by key density) covering [low, high]. A bucket may
+    fall in two spans: its counts and sums add up."""
+    n = max(1, math.ceil(rows / span_rows))
     step = max(1, math.ceil((high - low + 1) / n))
     return [(a, min(a + step - 1, high)) for a in range(low, high + 1, step)]
 

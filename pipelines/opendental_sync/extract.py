@@ -15,7 +15,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opendental_sync.buckets import (
-    SPAN_ROWS,
     Fingerprint,
     fingerprint_frame,
     key_ranges,
@@ -87,26 +86,27 @@ def source_fingerprint(
     bounds: tuple[int | None, int | None, int],
     tokens: bool = True,
     workers: int = 2,
+    span_rows: int = 10_000,
 ) -> Fingerprint:
-    """The source's bucket fingerprints, one bounded aggregate query per span of about SPAN_ROWS rows,
-    ``workers`` queries at a time."""
+    """The source's bucket fingerprints, one aggregate query per ``span_rows`` rows at most (the chunk
+    size: a query's lock time grows with its rows), ``workers`` queries at a time."""
     low, high, rows = bounds
     fp = Fingerprint(width)
     if low is None or high is None:
         return fp
 
     def span(bounds: tuple[int, int]) -> Fingerprint:
-        # Pages of SPAN_ROWS rows: a span denser than its share still holds the table only briefly.
+        # Pages of span_rows rows: a span denser than its share still holds the table only briefly.
         out, start = Fingerprint(width), bounds[0]
         while True:
-            frame = db.read_arrow(mysql_fingerprint_query(spec, width, start, bounds[1], SPAN_ROWS, tokens))
+            frame = db.read_arrow(mysql_fingerprint_query(spec, width, start, bounds[1], span_rows, tokens))
             part = fingerprint_frame(frame, width)
             out.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
-            if part.rows < SPAN_ROWS:
+            if part.rows < span_rows:
                 return out
             start = int(max(frame.column("last").to_pylist())) + 1
 
-    for part in in_order(span, source_spans(low, high, rows), workers):
+    for part in in_order(span, source_spans(low, high, rows, span_rows), workers):
         fp.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
     return fp
 

@@ -446,7 +446,9 @@ class Synchronizer:
             # PostgreSQL fingerprints the copy while MariaDB fingerprints the source.
             with ThreadPoolExecutor(1, thread_name_prefix="copy-fingerprint") as pool:
                 copy_job = pool.submit(self.copy.fingerprint, spec, width, unsettled, tokens)
-                source_fp = source_fingerprint(self.source, spec, width, bounds, tokens, self.settings.read_workers)
+                source_fp = source_fingerprint(
+                    self.source, spec, width, bounds, tokens, self.settings.read_workers, self.settings.chunk_size
+                )
                 copy_fp = copy_job.result()
         else:
             copy_fp = Fingerprint(width)

@@ -122,20 +122,19 @@ def test_key_ranges_cover_exactly_their_buckets(width: int) -> None:
 
 
 def test_spans_cover_every_key_once() -> None:
-    spans = source_spans(5, 1_000_004, 1_000_000)
+    spans = source_spans(5, 1_000_004, 1_000_000, 10_000)
     assert spans[0][0] == 5 and spans[-1][1] == 1_000_004
     assert all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:], strict=False))
     # Sparse keys (OpenDental's random primary keys) make few spans, not one per possible key.
-    assert len(source_spans(1, 2**62, 10)) == 1
+    assert len(source_spans(1, 2**62, 10, 10_000)) == 1
 
 
-def test_a_span_denser_than_its_share_is_read_in_pages(mysql_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_span_denser_than_its_share_is_read_in_pages(mysql_database: str) -> None:
     with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
         cur.execute("CREATE TABLE stamped (id bigint PRIMARY KEY, stamp timestamp NULL, fkey bigint) ENGINE=MyISAM")
         cur.execute("INSERT INTO stamped (id, stamp) SELECT seq, '2024-01-01 00:00:00' FROM seq_1_to_2500")
         cur.execute("INSERT INTO stamped (id, stamp) VALUES (4611686018427387904, '2024-01-01 00:00:00')")
-    monkeypatch.setattr("opendental_sync.extract.SPAN_ROWS", 100)
     source = SourceDatabase(mysql_url(mysql_database))
     bounds = key_bounds(source, STAMPED)
-    fp = source_fingerprint(source, STAMPED, bucket_width(*bounds), bounds)
+    fp = source_fingerprint(source, STAMPED, bucket_width(*bounds), bounds, span_rows=100)
     assert fp.rows == 2501
