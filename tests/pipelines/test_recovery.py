@@ -3,6 +3,8 @@ terminated mid-load. Each run must end with the copy equal to the source and its
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -139,6 +141,59 @@ def test_postgres_load_connection_terminated_mid_load(
     assert summary.ok, [r.error for r in summary.results]
     assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
     # The run log tells: either dlt retried the dropped load job, or the table failed and was retried.
+    where = f"FROM {DATASET}._od_run_log WHERE table_name = 'commlog'"
+    retries = pg_scalar(pg_database, f"SELECT retries {where}")
+    error = pg_scalar(pg_database, f"SELECT coalesce(error, '') {where}")
+    assert retries >= 1 or error.startswith("recovered after attempt 1")
+
+
+def restart_postgres() -> None:
+    """Restart the local PostgreSQL server (what a crash or an update of the server does to our run)."""
+    clusters = sorted(Path("/etc/postgresql").glob("*/main"))
+    if not clusters or shutil.which("pg_ctlcluster") is None:
+        pytest.fail("this test restarts the local PostgreSQL with pg_ctlcluster, which is not on this machine")
+    version = clusters[-1].parent.name
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_postgres_restarted_mid_load(mysql_database: str, pg_database: str, pipelines_dir: Path) -> None:
+    make_source(mysql_database, 150_000)
+    database = pg_database.rsplit("/", 1)[1]
+
+    def restart_during_copy() -> bool:
+        try:
+            with psycopg2.connect(PG_ADMIN_URL) as admin, admin.cursor() as cur:
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
+                    "AND query ILIKE 'COPY%%commlog%%FROM%%'",
+                    (database,),
+                )
+                loading = cur.fetchone()[0] > 0
+        except psycopg2.OperationalError:
+            return False
+        if loading:
+            restart_postgres()
+        return loading
+
+    settings = SyncSettings(credentials=mysql_url(mysql_database), dataset=DATASET)
+    settings.chunk_size = 2000
+    settings.retry_first_delay_s = 2.0  # the server takes a moment to accept connections again
+    sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
+    saboteur = Saboteur(restart_during_copy, times=1)
+    saboteur.start()
+    try:
+        summary = sync.run()
+    finally:
+        saboteur.stop.set()
+        saboteur.join()
+    if saboteur.kills == 0:
+        pytest.fail("the test never caught a load to restart the server under")
+    assert summary.ok, [r.error for r in summary.results]
+    assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
     where = f"FROM {DATASET}._od_run_log WHERE table_name = 'commlog'"
     retries = pg_scalar(pg_database, f"SELECT retries {where}")
     error = pg_scalar(pg_database, f"SELECT coalesce(error, '') {where}")
