@@ -42,11 +42,15 @@ def bucketable(spec: TableSpec, table: SourceTable) -> bool:
     return kinds.get(spec.primary_key[0]) == "int"
 
 
+MAX_WIDTH = 1 << 62  # keeps every bucket bound inside bigint, however sparse the keys (random keys)
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def bucket_width(low: int | None, high: int | None, rows: int) -> int:
     """Key values per bucket so that a bucket holds about BUCKET_ROWS rows of the source."""
     if low is None or high is None or rows <= 0:
         return 1 << 20
-    return max(1, math.ceil((high - low + 1) * BUCKET_ROWS / rows))
+    return min(MAX_WIDTH, max(1, math.ceil((high - low + 1) * BUCKET_ROWS / rows)))
 
 
 @dataclass
@@ -61,6 +65,10 @@ class Fingerprint:
         for b, n, s in zip(bucket, count, total, strict=True):
             old_n, old_s = self.buckets.get(int(b), (0, 0))
             self.buckets[int(b)] = (old_n + int(n), old_s + int(s))
+
+    def absorb(self, other: Fingerprint) -> None:
+        """Add another fingerprint's buckets to this one (rows of one bucket may come in several parts)."""
+        self.add(other.buckets, (v[0] for v in other.buckets.values()), (v[1] for v in other.buckets.values()))
 
     def add_rows(self, keys: np.ndarray, tokens: np.ndarray) -> None:
         """Add rows given as int64 key and token arrays (NULL tokens already NO_TOKEN)."""
@@ -110,7 +118,7 @@ class Fingerprint:
 
     def merged(self, other: Fingerprint) -> Fingerprint:
         out = Fingerprint(self.width, dict(self.buckets))
-        out.add(other.buckets, (v[0] for v in other.buckets.values()), (v[1] for v in other.buckets.values()))
+        out.absorb(other)
         return out
 
 
@@ -124,8 +132,8 @@ def key_ranges(buckets: Iterable[int], width: int) -> list[tuple[int, int]]:
     """Inclusive key ranges covering the buckets, adjacent buckets merged."""
     ranges: list[tuple[int, int]] = []
     for b in sorted(buckets):
-        lo = b * width if b > 0 else b * width - (width - 1)
-        hi = b * width + width - 1 if b >= 0 else b * width
+        lo = max(INT64_MIN, b * width if b > 0 else b * width - (width - 1))
+        hi = min(INT64_MAX, b * width + width - 1 if b >= 0 else b * width)
         if ranges and lo <= ranges[-1][1] + 1:
             ranges[-1] = (ranges[-1][0], max(ranges[-1][1], hi))
         else:
@@ -133,15 +141,21 @@ def key_ranges(buckets: Iterable[int], width: int) -> list[tuple[int, int]]:
     return ranges
 
 
+def source_token_sql(spec: TableSpec) -> str | None:
+    """A row's change token in MariaDB: its stamp in epoch seconds (NULL for none or a zero stamp), or the
+    hash of its watched columns; None for a table without one. Snapshots, fingerprints and the
+    ``_od_row_hash`` the copy keeps all use this one expression."""
+    if spec.stamp:
+        return f"NULLIF(UNIX_TIMESTAMP({quote_mysql(spec.stamp)}), 0)"
+    if spec.strategy == "hash":
+        return row_hash_expression(spec.hash_columns)
+    return None
+
+
 def mysql_token(spec: TableSpec) -> str:
     """The change token of a row in MariaDB, as a signed integer (NO_TOKEN for NULL)."""
-    if spec.stamp:
-        expr = f"NULLIF(UNIX_TIMESTAMP({quote_mysql(spec.stamp)}), 0)"
-    elif spec.strategy == "hash":
-        expr = row_hash_expression(spec.hash_columns)
-    else:
-        return "0"
-    return f"CAST(COALESCE({expr}, {NO_TOKEN}) AS SIGNED)"
+    expr = source_token_sql(spec)
+    return "0" if expr is None else f"CAST(COALESCE({expr}, {NO_TOKEN}) AS SIGNED)"
 
 
 def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, limit: int, tokens: bool = True) -> str:
@@ -161,9 +175,12 @@ def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, li
     )
 
 
-def source_spans(low: int, high: int, rows: int, span_rows: int) -> list[tuple[int, int]]:
-    """Key spans of about ``span_rows`` rows each (by key density) covering [low, high]. A bucket may
-    fall in two spans: its counts and sums add up."""
+def key_spans(low: int | None, high: int | None, rows: int, span_rows: int) -> list[tuple[int, int]]:
+    """Key spans of about ``span_rows`` rows each (by key density) covering [low, high]; none for an
+    empty table. Readers page within a span, so a span denser than its share is still read in bounded
+    queries, and a bucket cut by two spans adds up."""
+    if low is None or high is None or rows <= 0:
+        return []
     n = max(1, math.ceil(rows / span_rows))
     step = max(1, math.ceil((high - low + 1) / n))
     return [(a, min(a + step - 1, high)) for a in range(low, high + 1, step)]

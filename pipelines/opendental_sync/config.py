@@ -30,6 +30,9 @@ class SyncSettings(BaseConfiguration):
     stamp_overlap_s: int = 3600
     """Tables whose stamp leads an index find changed rows through it: rows stamped up to this long before the
     previous run began are looked at again (writes that commit late, clocks that drift)."""
+    stamp_check_interval_s: int = 86_400
+    """Tables with an indexed stamp still compare every row's stamp at least this often (the index finds
+    only rows stamped forward; this also finds rows stamped back, or edited in the copy)."""
     on_mismatch: str = "fail"
     """What a reconciliation mismatch does to the run: ``fail`` (exit non-zero) or ``warn``."""
     load_unregistered: bool = True

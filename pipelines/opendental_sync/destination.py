@@ -68,6 +68,8 @@ CREATE TABLE IF NOT EXISTS {{schema}}.{SYNC_STATE} (
     source_columns jsonb NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS stamps_checked_epoch bigint;
+ALTER TABLE {{schema}}.{RECONCILIATION} ADD COLUMN IF NOT EXISTS compared text;
 """
 
 
@@ -84,6 +86,8 @@ def raw_name(source_name: str) -> str:
 class TableState:
     snapshot_started_epoch: int
     source_columns: dict[str, str]
+    # When a run last compared every row's stamp (tables with an indexed stamp skip that in between).
+    stamps_checked_epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -295,22 +299,26 @@ class CopyDatabase:
     def load_state(self) -> dict[str, TableState]:
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
-                sql.SQL("SELECT table_name, snapshot_started_epoch, source_columns FROM {}.{}").format(
-                    sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)
-                )
+                sql.SQL(
+                    "SELECT table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch FROM {}.{}"
+                ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE))
             )
-            return {name: TableState(int(epoch), dict(cols)) for name, epoch, cols in cur.fetchall()}
+            return {
+                name: TableState(int(epoch), dict(cols), None if checked is None else int(checked))
+                for name, epoch, cols, checked in cur.fetchall()
+            }
 
     def save_state(self, table: str, state: TableState) -> None:
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL(
-                    "INSERT INTO {}.{} (table_name, snapshot_started_epoch, source_columns, updated_at) "
-                    "VALUES (%s, %s, %s, now()) ON CONFLICT (table_name) DO UPDATE SET "
+                    "INSERT INTO {}.{} (table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, "
+                    "updated_at) VALUES (%s, %s, %s, %s, now()) ON CONFLICT (table_name) DO UPDATE SET "
                     "snapshot_started_epoch = EXCLUDED.snapshot_started_epoch, "
-                    "source_columns = EXCLUDED.source_columns, updated_at = now()"
+                    "source_columns = EXCLUDED.source_columns, stamps_checked_epoch = EXCLUDED.stamps_checked_epoch, "
+                    "updated_at = now()"
                 ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)),
-                (table, state.snapshot_started_epoch, json.dumps(state.source_columns)),
+                (table, state.snapshot_started_epoch, json.dumps(state.source_columns), state.stamps_checked_epoch),
             )
 
     def forget_state(self, tables: Sequence[str]) -> None:

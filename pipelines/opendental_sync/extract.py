@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,8 +17,9 @@ from opendental_sync.buckets import (
     Fingerprint,
     fingerprint_frame,
     key_ranges,
+    key_spans,
     mysql_fingerprint_query,
-    source_spans,
+    source_token_sql,
 )
 from opendental_sync.memory import release_free_memory
 from opendental_sync.registry import TableSpec
@@ -29,7 +29,6 @@ from opendental_sync.source_schema import (
     SourceColumn,
     SourceTable,
     quote_mysql,
-    row_hash_expression,
     zero_flag_name,
 )
 
@@ -47,10 +46,8 @@ def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.
     """Every key of the table (and its change stamp), read in keyset chunks in key order."""
     key = list(spec.primary_key)
     cols = [quote_mysql(k) for k in key]
-    if spec.stamp:
-        cols.append(f"NULLIF(UNIX_TIMESTAMP({quote_mysql(spec.stamp)}), 0) AS {STAMP}")
-    elif spec.strategy == "hash":
-        cols.append(f"{row_hash_expression(spec.hash_columns)} AS {STAMP}")
+    if (token := source_token_sql(spec)) is not None:
+        cols.append(f"{token} AS {STAMP}")
     order = ", ".join(quote_mysql(k) for k in key)
     parts: list[pa.Table] = []
     after: list[object] | None = None
@@ -101,13 +98,13 @@ def source_fingerprint(
         while True:
             frame = db.read_arrow(mysql_fingerprint_query(spec, width, start, bounds[1], span_rows, tokens))
             part = fingerprint_frame(frame, width)
-            out.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
+            out.absorb(part)
             if part.rows < span_rows:
                 return out
             start = int(max(frame.column("last").to_pylist())) + 1
 
-    for part in in_order(span, source_spans(low, high, rows, span_rows), workers):
-        fp.add(part.buckets, (v[0] for v in part.buckets.values()), (v[1] for v in part.buckets.values()))
+    for part in in_order(span, key_spans(low, high, rows, span_rows), workers):
+        fp.absorb(part)
     return fp
 
 
@@ -116,11 +113,16 @@ MAX_RANGES_PER_QUERY = 500
 
 def changed_since(db: SourceDatabase, spec: TableSpec, since: int, limit: int) -> pa.Array | None:
     """Keys of the rows stamped at or after ``since`` (epoch seconds), found through an index on the stamp;
-    None when there are more than ``limit`` of them (a mass re-stamp: compare every row instead)."""
+    None when there are more than ``limit`` of them (a mass re-stamp: compare every row instead). Both
+    queries touch at most ``limit`` + 1 index entries or rows."""
     assert spec.stamp is not None
     where = f"{quote_mysql(spec.stamp)} >= FROM_UNIXTIME({int(since)})"
     table = quote_mysql(spec.name)
-    count = db.read_arrow(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}").column("n")[0].as_py()
+    count = (
+        db.read_arrow(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {limit + 1}) AS c")
+        .column("n")[0]
+        .as_py()
+    )
     if int(count or 0) > limit:
         return None
     keys = db.read_arrow(f"SELECT {quote_mysql(spec.primary_key[0])} AS k FROM {table} WHERE {where}")
@@ -150,10 +152,8 @@ def range_snapshot(
     """Keys (and change tokens) of the source rows in the given key ranges, one query per group."""
     k = quote_mysql(spec.primary_key[0])
     cols = [k]
-    if spec.stamp:
-        cols.append(f"NULLIF(UNIX_TIMESTAMP({quote_mysql(spec.stamp)}), 0) AS {STAMP}")
-    elif spec.strategy == "hash":
-        cols.append(f"{row_hash_expression(spec.hash_columns)} AS {STAMP}")
+    if (token := source_token_sql(spec)) is not None:
+        cols.append(f"{token} AS {STAMP}")
     parts = []
     for ranges in groups:
         where = " OR ".join(f"{k} BETWEEN {lo} AND {hi}" for lo, hi in ranges)
@@ -213,14 +213,6 @@ class ExtractStats:
 LOAD_BATCH_ROWS = 100_000
 
 
-def read_ranges(low: int | None, high: int | None, rows: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Key ranges of about ``chunk_size`` rows each (by key density) covering [low, high]."""
-    if low is None or high is None or rows <= 0:
-        return []
-    width = max(1, math.ceil((high - low + 1) * chunk_size / rows))
-    return [(a, min(a + width - 1, high)) for a in range(low, high + 1, width)]
-
-
 @dataclass
 class _Read:
     """What one read task returns: typed batches, and counts (no row values)."""
@@ -251,7 +243,7 @@ def fetch_batches(
     select = [c.select_expression() for c in table.columns]
     select += [e for c in table.columns if (e := c.zero_date_flag_expression())]
     if spec.strategy == "hash":
-        select.append(f"{row_hash_expression(spec.hash_columns)} AS {ROW_HASH_COLUMN}")
+        select.append(f"{source_token_sql(spec)} AS {ROW_HASH_COLUMN}")
     head = f"SELECT {', '.join(select)} FROM {quote_mysql(spec.name)} WHERE "
     key = list(spec.primary_key)
     order = ", ".join(quote_mysql(k) for k in key)
@@ -347,12 +339,20 @@ def _copy(column: pa.ChunkedArray) -> pa.Array:
     )
 
 
-def plan_batches(spec: TableSpec, snapshot: pa.Table, needed: pa.Array, chunk_size: int) -> list[str]:
+def plan_batches(
+    spec: TableSpec,
+    snapshot: pa.Table,
+    needed: pa.Array,
+    chunk_size: int,
+    covers: list[tuple[int, int]] | None = None,
+) -> list[str]:
     """Group the needed keys into bounded ``WHERE`` clauses.
 
     ``snapshot`` is the source key snapshot in key order, ``needed`` a boolean mask over it. A run of
     consecutive needed keys becomes a range (``key BETWEEN a AND b``, an index range scan); scattered keys
-    become ``key IN (...)`` lists. Each clause selects at most ``chunk_size`` keys.
+    become ``key IN (...)`` lists. Each clause selects at most ``chunk_size`` keys. When the snapshot holds
+    only the keys of some ranges (``covers``), neighbours in the snapshot may be far apart in the table:
+    a range clause must then stay inside one of those ranges.
     """
     key = list(spec.primary_key)
     idx = pc.indices_nonzero(needed).to_numpy()
@@ -362,10 +362,16 @@ def plan_batches(spec: TableSpec, snapshot: pa.Table, needed: pa.Array, chunk_si
     if len(key) == 1:
         values = snapshot.column(key[0]).to_numpy()
         col = quote_mysql(key[0])
+        starts = np.array([lo for lo, _ in covers or []], dtype=np.int64)
+
+        def one_range(a: int, b: int) -> bool:
+            return covers is None or np.searchsorted(starts, a, "right") == np.searchsorted(starts, b, "right")
+
         for start in range(0, len(idx), chunk_size):
             chunk = idx[start : start + chunk_size]
-            if chunk[-1] - chunk[0] + 1 == len(chunk):  # contiguous in source key order
-                clauses.append(f"{col} BETWEEN {int(values[chunk[0]])} AND {int(values[chunk[-1]])}")
+            first, last = int(values[chunk[0]]), int(values[chunk[-1]])
+            if chunk[-1] - chunk[0] + 1 == len(chunk) and one_range(first, last):  # contiguous in key order
+                clauses.append(f"{col} BETWEEN {first} AND {last}")
             else:
                 clauses.append(f"{col} IN ({','.join(str(int(v)) for v in values[chunk])})")
         return clauses

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -69,6 +70,7 @@ class SourceDatabase:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     retries: Counter[str] = field(default_factory=Counter)  # recovered read errors, by kind
     fallbacks: Counter[str] = field(default_factory=Counter)  # batches read by PyMySQL instead of connectorx
+    _counting: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)  # reader threads
 
     @property
     def parsed(self) -> URL:
@@ -149,8 +151,12 @@ class SourceDatabase:
             lambda: self._read_arrow_once(sql),
             "source read",
             retry_on=(SourceReadError,),
-            on_retry=lambda e: self.retries.update([str(e).split(": ", 1)[-1][:80]]),
+            on_retry=lambda e: self._count(self.retries, str(e).split(": ", 1)[-1][:80]),
         )
+
+    def _count(self, counter: Counter[str], kind: str) -> None:
+        with self._counting:
+            counter[kind] += 1
 
     def _read_arrow_once(self, sql: str) -> pa.Table:
         try:
@@ -162,7 +168,7 @@ class SourceDatabase:
             if _CONNECTION_TROUBLE.search(message):
                 raise SourceReadError(f"reading from {masked(self.url)} failed: {message}") from None
             # A value the fast reader cannot convert. Its message may quote the value: never log it.
-            self.fallbacks.update([type(e).__name__])
+            self._count(self.fallbacks, type(e).__name__)
             log.warning("connectorx could not convert a value in this batch; reading it with PyMySQL instead")
             return self._read_arrow_pymysql(sql)
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-from opendental_sync.buckets import Fingerprint, bucket_of, bucket_width, bucketable, key_ranges
+from opendental_sync.buckets import Fingerprint, bucket_of, bucket_width, bucketable, key_ranges, key_spans
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import (
     RECONCILIATION,
@@ -60,7 +60,6 @@ from opendental_sync.extract import (
     key_bounds,
     plan_batches,
     range_snapshot,
-    read_ranges,
     source_fingerprint,
     source_snapshot,
 )
@@ -152,6 +151,9 @@ class TableResult:
     retries: int = 0  # source reads that failed (dropped connection) and succeeded when retried
     fallback_batches: int = 0  # batches read by PyMySQL because connectorx could not convert a value
     transient: bool = False  # the failure came from a dropped connection, so a retry may succeed
+    # What the proof compared: keys and change tokens of every row, or keys of every row and the tokens
+    # of the rows the stamp index found changed (between full stamp checks).
+    compared: str = "keys and tokens"
 
     @property
     def read_path(self) -> str:
@@ -237,6 +239,7 @@ class Synchronizer:
             settings.credentials, RetryPolicy(settings.retry_tries, settings.retry_first_delay_s)
         )
         self.copy = CopyDatabase(destination.credentials, settings.dataset)
+        self._state: dict[str, TableState] = {}  # as the current attempt found it
         self.destination_url = destination.credentials
         self.pipelines_dir = pipelines_dir
 
@@ -324,7 +327,7 @@ class Synchronizer:
 
     def _run(self, specs: list[TableSpec], tables: dict[str, SourceTable], full_refresh: bool) -> list[TableResult]:
         run_started_at = datetime.now(UTC)
-        state = self.copy.load_state()
+        state = self._state = self.copy.load_state()
         existing = self.copy.existing_tables()
         plans: list[TablePlan] = []
         results: dict[str, TableResult] = {}
@@ -436,9 +439,11 @@ class Synchronizer:
         # buckets are compared on their keys alone (the key index, no row reads): that finds inserts,
         # deletes and duplicates. Without one, every row's token is compared.
         changed = None
-        if state and spec.stamp and spec.stamp in table.leading_indexed:
+        checked = state.stamps_checked_epoch if state else None
+        recently_checked = checked is not None and snapshot_started - checked < self.settings.stamp_check_interval_s
+        if state and spec.stamp and spec.stamp in table.leading_indexed and recently_checked:
             since = state.snapshot_started_epoch - self.settings.stamp_overlap_s
-            changed = changed_since(self.source, spec, since, max(10 * self.settings.chunk_size, bounds[2] // 20))
+            changed = changed_since(self.source, spec, since, self.settings.chunk_size)
         tokens = changed is None
         source_fp: Fingerprint | None = None
         if exists:
@@ -459,7 +464,7 @@ class Synchronizer:
             log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
             plan = TablePlan(spec, table, snapshot_started, empty, None, None, None, changes, exists)
             plan.stats.fingerprint = Fingerprint(width)
-            plan.read_ranges = read_ranges(*bounds, self.settings.chunk_size)
+            plan.read_ranges = key_spans(*bounds, self.settings.chunk_size)
             return plan
         rows = bounds[2]
         dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
@@ -471,13 +476,15 @@ class Synchronizer:
             rec = Reconciliation(
                 source_fp.rows, copy_fp.rows, source_fp.checksum(), copy_fp.checksum(), 0, empty_snapshot(spec)
             )
-            return TablePlan(spec, table, snapshot_started, empty, None, None, [], changes, exists, reconciliation=rec)
+            plan = TablePlan(spec, table, snapshot_started, empty, None, None, [], changes, exists, reconciliation=rec)
+            plan.tokens_compared = tokens
+            return plan
         ranges = key_ranges(dirty, width)
         chunk = self.settings.chunk_size
         source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, chunk), chunk)
         copy_snap = self.copy.snapshot(spec, True, ranges)
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
-        batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
+        batches = plan_batches(spec, source_snap, diff.needed, chunk, covers=ranges)
         log.info(
             "%s: %d source rows, %d of %d buckets differ (%s; %d keys compared): %d to fetch (%d new, "
             "%d changed), %d deleted%s",
@@ -521,7 +528,7 @@ class Synchronizer:
         failures: dict[str, BaseException] = {}
         retried: Counter[str] = Counter()
         times: dict[str, float] = {"read": 0.0, "import": 0.0, "load": 0.0}
-        stage_root = Path(pipeline.pipelines_dir) / f"{PIPELINE_NAME}_stage"
+        stage_root = Path(pipeline.pipelines_dir) / f"{PIPELINE_NAME}_stage" / self.settings.dataset
         # Tables new to the copy are created here, not left to dlt: dlt creates the tables of a package
         # only when its schema's version is new to the destination, and the groups of one run share a
         # version (as do a fresh copy database and a pipeline directory kept from earlier runs).
@@ -553,6 +560,9 @@ class Synchronizer:
                 failures.update({n: e for n in names})
                 pipeline.abort_packages()  # leave nothing half-done for the next group
                 return
+            finally:
+                for name in names:  # row values do not stay on disk longer than needed
+                    shutil.rmtree(stage_root / name, ignore_errors=True)
             # dlt retries a load job the database dropped: count those retries per raw table (a retry of
             # dlt's own bookkeeping jobs belongs to every table of the load) for the run log.
             for package in info.load_packages:
@@ -562,6 +572,7 @@ class Synchronizer:
                         retried[name] += n
 
         started = time.monotonic()
+        submitted: list[Future[None]] = []
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="dlt-loader") as loader:
                 group: list[tuple[TablePlan, StagedFiles]] = []
@@ -590,10 +601,12 @@ class Synchronizer:
                     group.append((p, staged))
                     group_rows += staged.rows
                     if group_rows >= GROUP_ROWS or i == len(plans) - 1:
-                        loader.submit(load_group, group)
+                        submitted.append(loader.submit(load_group, group))
                         group, group_rows = [], 0
                 if group:
-                    loader.submit(load_group, group)
+                    submitted.append(loader.submit(load_group, group))
+            for future in submitted:
+                future.result()  # load_group records load failures itself; anything else is a bug to raise
         finally:
             shutil.rmtree(stage_root, ignore_errors=True)
         log.info(
@@ -626,9 +639,6 @@ class Synchronizer:
         result.zero_dates = dict(plan.stats.zero_dates)
         result.rows_inserted, result.rows_updated = diff.inserted, diff.updated
         result.rows_deleted = self.copy.mark_deleted(spec, diff.deleted_keys)
-        if not plan.exists_in_copy and plan.stats.rows == 0:
-            # The source table has no rows yet: create it empty, so the copy has every table the source has.
-            self.copy.create_table(spec, dlt_columns(plan.source, spec))
         if plan.dirty_ranges is None:
             self._record_proof(plan, result, reconcile(expected, self.copy.snapshot(spec, True), spec, in_flight))
             return
@@ -660,8 +670,6 @@ class Synchronizer:
         spec = plan.spec
         result.rows_extracted = result.rows_inserted = plan.stats.rows
         result.zero_dates = dict(plan.stats.zero_dates)
-        if not plan.exists_in_copy and plan.stats.rows == 0:
-            self.copy.create_table(spec, dlt_columns(plan.source, spec))
         self.copy.ensure_key_index(spec)
         copy_fp = self.copy.fingerprint(spec, read.width, None)
         differ = read.differing(copy_fp)
@@ -679,13 +687,20 @@ class Synchronizer:
     def _record_proof(self, plan: TablePlan, result: TableResult, rec: Reconciliation) -> None:
         spec = plan.spec
         result.reconciliation = rec
+        if not plan.tokens_compared:
+            result.compared = "keys; tokens of the rows stamped since the last run (stamp index)"
         if not rec.matches:
             result.status = "mismatch" if self.settings.on_mismatch == "fail" else "ok"
             result.error = f"copy differs from source at {rec.mismatch_ranges()}"
             log.error("%s: reconciliation mismatch at %s", spec.name, rec.mismatch_ranges())
         else:
             # Remember where this read began: the next run re-reads rows stamped in that second.
-            self.copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types))
+            previous = self._state.get(spec.name)
+            if plan.tokens_compared:
+                checked: int | None = plan.snapshot_started
+            else:
+                checked = previous.stamps_checked_epoch if previous else None
+            self.copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, checked))
 
     def _log_result(self, run_id: str, r: TableResult, started_at: datetime) -> None:
         self.copy.write_row(
@@ -722,6 +737,7 @@ class Synchronizer:
                     "source_checksum": rec.source_checksum,
                     "copy_checksum": rec.copy_checksum,
                     "in_flight": rec.in_flight,
+                    "compared": r.compared,
                     "matches": rec.matches,
                     "mismatch_ranges": rec.mismatch_ranges(),
                 },

@@ -13,7 +13,7 @@ from opendental_sync.buckets import (
     bucket_of,
     bucket_width,
     key_ranges,
-    source_spans,
+    key_spans,
 )
 from opendental_sync.destination import CopyDatabase
 from opendental_sync.extract import key_bounds, source_fingerprint
@@ -23,8 +23,24 @@ from opendental_sync.source import SourceDatabase
 STAMPED = TableSpec("stamped", "high", ("id",), "stamp", stamp="stamp")
 HASHED = TableSpec("stamped", "high", ("id",), "hash", hash_columns=("fkey",))
 
-# Keys at the edges of the arithmetic: negative, zero, around the prime, and near 2^62.
-KEYS = [-1_000_001, -513, -512, -1, 0, 1, 255, 256, 257, 2_147_483_646, 2_147_483_647, 2_147_483_648, 4_611_686_018_427]
+# Keys at the edges of the arithmetic: the bigint limits, negative, zero, around the prime, near 2^62.
+KEYS = [
+    -(2**63),
+    -1_000_001,
+    -513,
+    -512,
+    -1,
+    0,
+    1,
+    255,
+    256,
+    257,
+    2_147_483_646,
+    2_147_483_647,
+    2_147_483_648,
+    2**62 + 1,
+    2**63 - 1,
+]
 STAMPS = ["2024-01-01 00:00:00", None, "2038-01-19 03:14:07", "1970-01-01 00:00:01", "2026-11-26 12:00:00"]
 
 
@@ -61,7 +77,7 @@ def both_sides(mysql_database: str, pg_database: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("spec", [STAMPED, HASHED], ids=["stamp", "hash"])
-@pytest.mark.parametrize("width", [1, 256, 1 << 20])
+@pytest.mark.parametrize("width", [1, 256, 1 << 20, bucket_width(-(2**63), 2**63 - 1, len(KEYS))])
 def test_source_copy_and_numpy_fingerprints_agree(both_sides: tuple[str, str], spec: TableSpec, width: int) -> None:
     source_db, copy_url = both_sides
     source = SourceDatabase(mysql_url(source_db))
@@ -122,11 +138,12 @@ def test_key_ranges_cover_exactly_their_buckets(width: int) -> None:
 
 
 def test_spans_cover_every_key_once() -> None:
-    spans = source_spans(5, 1_000_004, 1_000_000, 10_000)
+    spans = key_spans(5, 1_000_004, 1_000_000, 10_000)
     assert spans[0][0] == 5 and spans[-1][1] == 1_000_004
     assert all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:], strict=False))
     # Sparse keys (OpenDental's random primary keys) make few spans, not one per possible key.
-    assert len(source_spans(1, 2**62, 10, 10_000)) == 1
+    assert len(key_spans(1, 2**62, 10, 10_000)) == 1
+    assert key_spans(None, None, 0, 10_000) == []
 
 
 def test_a_span_denser_than_its_share_is_read_in_pages(mysql_database: str) -> None:
@@ -138,3 +155,12 @@ def test_a_span_denser_than_its_share_is_read_in_pages(mysql_database: str) -> N
     bounds = key_bounds(source, STAMPED)
     fp = source_fingerprint(source, STAMPED, bucket_width(*bounds), bounds, span_rows=100)
     assert fp.rows == 2501
+
+
+def test_sparse_keys_give_buckets_whose_ranges_stay_inside_bigint() -> None:
+    width = bucket_width(-(2**63), 2**63 - 1, 3)
+    keys = np.array([-(2**63), 0, 2**63 - 1], dtype=np.int64)
+    ranges = key_ranges(set(bucket_of(keys, width).tolist()), width)
+    assert ranges[0][0] == -(2**63) and ranges[-1][1] == 2**63 - 1
+    for k in keys.tolist():
+        assert any(lo <= k <= hi for lo, hi in ranges)

@@ -36,17 +36,20 @@ def test_a_batch_of_another_schema_starts_a_new_file(tmp_path: Path) -> None:
     assert staged.rows == 10
 
 
-def test_in_order_keeps_item_order_and_bounds_work_in_flight() -> None:
+def test_in_order_keeps_item_order_and_runs_at_most_workers_at_once() -> None:
     running = 0
     most = 0
     lock = threading.Lock()
+    both_started = threading.Barrier(2, timeout=10)  # items 0 and 1 must run at the same time
 
     def work(i: int) -> int:
         nonlocal running, most
         with lock:
             running += 1
             most = max(most, running)
-        time.sleep(0.01 * (i % 3))  # later items may finish first
+        if i < 2:
+            both_started.wait()
+        time.sleep(0.002 * (3 - i % 3))  # later items may finish first
         with lock:
             running -= 1
         return i * i
