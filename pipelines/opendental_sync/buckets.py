@@ -31,7 +31,7 @@ A = 48_271
 B = 16_807
 C = 12_345
 NO_TOKEN = -1  # a NULL stamp or hash
-BUCKET_ROWS = 256  # average rows per bucket: a dirty bucket costs this many keys read on each side
+BUCKET_ROWS = 64  # average rows per bucket: a dirty bucket costs this many keys read on each side
 
 
 def bucketable(spec: TableSpec, table: SourceTable) -> bool:

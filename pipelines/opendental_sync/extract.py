@@ -71,7 +71,7 @@ def source_snapshot(db: SourceDatabase, spec: TableSpec, chunk_size: int) -> pa.
 def key_bounds(db: SourceDatabase, spec: TableSpec) -> tuple[int | None, int | None, int]:
     """Lowest key, highest key and row count of a single-key table (MyISAM answers from its index)."""
     k = quote_mysql(spec.primary_key[0])
-    row = db.read_arrow(f"SELECT MIN({k}) AS lo, MAX({k}) AS hi, COUNT(*) AS n FROM {quote_mysql(spec.name)}")
+    row = db.read_small(f"SELECT MIN({k}) AS lo, MAX({k}) AS hi, COUNT(*) AS n FROM {quote_mysql(spec.name)}")
     lo, hi, n = (row.column(c)[0].as_py() for c in ("lo", "hi", "n"))
     return (None if lo is None else int(lo)), (None if hi is None else int(hi)), int(n or 0)
 
@@ -96,7 +96,7 @@ def source_fingerprint(
         # Pages of span_rows rows: a span denser than its share still holds the table only briefly.
         out, start = Fingerprint(width), bounds[0]
         while True:
-            frame = db.read_arrow(mysql_fingerprint_query(spec, width, start, bounds[1], span_rows, tokens))
+            frame = db.read_small(mysql_fingerprint_query(spec, width, start, bounds[1], span_rows, tokens))
             part = fingerprint_frame(frame, width)
             out.absorb(part)
             if part.rows < span_rows:
@@ -119,13 +119,13 @@ def changed_since(db: SourceDatabase, spec: TableSpec, since: int, limit: int) -
     where = f"{quote_mysql(spec.stamp)} >= FROM_UNIXTIME({int(since)})"
     table = quote_mysql(spec.name)
     count = (
-        db.read_arrow(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {limit + 1}) AS c")
+        db.read_small(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {limit + 1}) AS c")
         .column("n")[0]
         .as_py()
     )
     if int(count or 0) > limit:
         return None
-    keys = db.read_arrow(f"SELECT {quote_mysql(spec.primary_key[0])} AS k FROM {table} WHERE {where}")
+    keys = db.read_small(f"SELECT {quote_mysql(spec.primary_key[0])} AS k FROM {table} WHERE {where}")
     return keys.column("k").combine_chunks().cast(pa.int64())
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import mysql_admin, mysql_url
+from opendental_sync.buckets import bucket_width
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase
 from opendental_sync.diff import reconcile
@@ -368,9 +369,10 @@ def test_changed_rows_in_far_apart_buckets_are_fetched_alone(
     )
     sync = make_sync(edge_source, pg_database, pipelines_dir)
     assert run(sync).ok
-    # The last row of the first bucket and the first row of the twelfth (buckets of 256 keys): next to each
-    # other among the changed buckets' keys, 2,560 keys apart in the table.
-    execute(edge_source, "UPDATE edge SET amount = -1 WHERE id IN (255, 2816)")
+    # The last row of the first bucket and the first row of the twelfth: next to each other among the
+    # changed buckets' keys, ten buckets apart in the table.
+    width = bucket_width(1, 3072, 3072)
+    execute(edge_source, f"UPDATE edge SET amount = -1 WHERE id IN ({width - 1}, {11 * width})")
     summary = run(sync)
     assert summary.ok, summary
     assert (summary.results[0].rows_extracted, summary.results[0].rows_updated) == (2, 2)
