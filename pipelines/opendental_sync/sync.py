@@ -128,6 +128,9 @@ class TablePlan:
     clean_copy: Fingerprint | None = None
     dirty_ranges: list[tuple[int, int]] | None = None
     read_ranges: list[tuple[int, int]] | None = None  # a full read of a single-key table, by key range
+    # A first load's copy fingerprints, taken by the loader thread right after the load (while later
+    # tables were read), so the proof need not wait for them.
+    loaded_copy: Fingerprint | None = None
     tokens_compared: bool = True  # False: clean buckets compared on keys, changes found through the stamp index
 
     @property
@@ -563,6 +566,12 @@ class Synchronizer:
             finally:
                 for name in names:  # row values do not stay on disk longer than needed
                     shutil.rmtree(stage_root / name, ignore_errors=True)
+            for p, _ in group:  # the copy of a first load changes no more in this run: prove it now
+                if p.stats.fingerprint is not None:
+                    try:
+                        p.loaded_copy = self._index_and_fingerprint(p, p.stats.fingerprint.width)
+                    except Exception:  # left to _finish, which reports it against the table
+                        log.warning("%s: fingerprinting the loaded copy failed; trying again at the end", p.spec.name)
             # dlt retries a load job the database dropped: count those retries per raw table (a retry of
             # dlt's own bookkeeping jobs belongs to every table of the load) for the run log.
             for package in info.load_packages:
@@ -665,13 +674,17 @@ class Synchronizer:
             ),
         )
 
+    def _index_and_fingerprint(self, plan: TablePlan, width: int) -> Fingerprint:
+        """After a first load: the key index the next runs need, and the copy's fingerprints."""
+        self.copy.ensure_key_index(plan.spec)
+        return self.copy.fingerprint(plan.spec, width, None)
+
     def _finish_fingerprinted(self, plan: TablePlan, result: TableResult, read: Fingerprint) -> None:
         """A full read into a copy with no live rows: the copy's fingerprints must equal the read's."""
         spec = plan.spec
         result.rows_extracted = result.rows_inserted = plan.stats.rows
         result.zero_dates = dict(plan.stats.zero_dates)
-        self.copy.ensure_key_index(spec)
-        copy_fp = self.copy.fingerprint(spec, read.width, None)
+        copy_fp = plan.loaded_copy or self._index_and_fingerprint(plan, read.width)
         differ = read.differing(copy_fp)
         rec = Reconciliation(
             read.rows,
