@@ -684,7 +684,7 @@ class Synchronizer:
         spec = plan.spec
         result.rows_extracted = result.rows_inserted = plan.stats.rows
         result.zero_dates = dict(plan.stats.zero_dates)
-        copy_fp = plan.loaded_copy or self._index_and_fingerprint(plan, read.width)
+        copy_fp = plan.loaded_copy if plan.loaded_copy is not None else self._index_and_fingerprint(plan, read.width)
         differ = read.differing(copy_fp)
         rec = Reconciliation(
             read.rows,
