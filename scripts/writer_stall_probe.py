@@ -106,19 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     failed = []
 
-    def full() -> None:
-        r = run_pipeline(args.source_url, args.pg_url)
-        if r.returncode:
-            failed.append(r.output[-2000:])
-
-    def incremental() -> None:
+    def sync() -> None:  # the first run into the fresh copy is the full load, the second an incremental run
         r = run_pipeline(args.source_url, args.pg_url)
         if r.returncode:
             failed.append(r.output[-2000:])
 
     results.append(("writer alone (no reader)", *measure(args.source_url, 5.0)))
-    results.append(("during our full load", *measure(args.source_url, full)))
-    results.append(("during our incremental run", *measure(args.source_url, incremental)))
+    results.append(("during our full load", *measure(args.source_url, sync)))
+    results.append(("during our incremental run", *measure(args.source_url, sync)))
     print(f"{'phase':<36}{'time':>9}{'writes':>9}{'p50 ms':>9}{'p99 ms':>9}{'longest ms':>11}")
     for name, latencies, seconds in results:
         print(describe(name, latencies, seconds))

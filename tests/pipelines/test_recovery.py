@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -36,10 +37,10 @@ def make_source(database: str, rows: int) -> None:
         )
 
 
-def make_sync(database: str, pg_url: str, pipelines_dir: Path) -> Synchronizer:
+def make_sync(database: str, pg_url: str, pipelines_dir: Path, retry_first_delay_s: float = 0.2) -> Synchronizer:
     settings = SyncSettings(credentials=mysql_url(database), dataset=DATASET)
     settings.chunk_size = 2000
-    settings.retry_first_delay_s = 0.2
+    settings.retry_first_delay_s = retry_first_delay_s
     return Synchronizer(settings, DestinationSettings(credentials=pg_url), pipelines_dir=pipelines_dir)
 
 
@@ -58,6 +59,18 @@ class Saboteur(threading.Thread):
             if self.find_and_kill():
                 self.kills += 1
                 time.sleep(0.3)
+
+
+@contextmanager
+def sabotage(find_and_kill: Callable[[], bool], times: int = 1) -> Iterator[Saboteur]:
+    """Run a Saboteur while the body runs; it is stopped and joined however the body ends."""
+    saboteur = Saboteur(find_and_kill, times)
+    saboteur.start()
+    try:
+        yield saboteur
+    finally:
+        saboteur.stop.set()
+        saboteur.join()
 
 
 def test_source_connection_killed_mid_table(mysql_database: str, pg_database: str, pipelines_dir: Path) -> None:
@@ -94,13 +107,10 @@ def test_source_connection_killed_mid_table(mysql_database: str, pg_database: st
             cur.execute("UNLOCK TABLES")
         return True
 
-    saboteur = Saboteur(kill_a_reader_mid_table, times=1)
-    saboteur.start()
     try:
-        summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
+        with sabotage(kill_a_reader_mid_table) as saboteur:
+            summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
     finally:
-        saboteur.stop.set()
-        saboteur.join()
         watcher.close()
         locker.close()
     assert saboteur.kills == 1, "the test never caught a source read to kill"
@@ -128,13 +138,10 @@ def test_postgres_load_connection_terminated_mid_load(
             )
             return any(r[0] for r in cur.fetchall())
 
-    saboteur = Saboteur(terminate_loader, times=1)
-    saboteur.start()
     try:
-        summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
+        with sabotage(terminate_loader) as saboteur:
+            summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
     finally:
-        saboteur.stop.set()
-        saboteur.join()
         admin.close()
     if saboteur.kills == 0:
         pytest.fail("the test never caught a load statement to terminate")
@@ -179,17 +186,10 @@ def test_postgres_restarted_mid_load(mysql_database: str, pg_database: str, pipe
             restart_postgres()
         return loading
 
-    settings = SyncSettings(credentials=mysql_url(mysql_database), dataset=DATASET)
-    settings.chunk_size = 2000
-    settings.retry_first_delay_s = 2.0  # the server takes a moment to accept connections again
-    sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
-    saboteur = Saboteur(restart_during_copy, times=1)
-    saboteur.start()
-    try:
+    # The server takes a moment to accept connections again.
+    sync = make_sync(mysql_database, pg_database, pipelines_dir, retry_first_delay_s=2.0)
+    with sabotage(restart_during_copy) as saboteur:
         summary = sync.run()
-    finally:
-        saboteur.stop.set()
-        saboteur.join()
     if saboteur.kills == 0:
         pytest.fail("the test never caught a load to restart the server under")
     assert summary.ok, [r.error for r in summary.results]
