@@ -706,6 +706,13 @@ class Synchronizer:
             result.status = "mismatch" if self.settings.on_mismatch == "fail" else "ok"
             result.error = f"copy differs from source at {rec.mismatch_ranges()}"
             log.error("%s: reconciliation mismatch at %s", spec.name, rec.mismatch_ranges())
+            # The next run heals what differs. For that it must still re-read the second this run read in
+            # (a first run has no earlier state to fall back on) and compare every row's stamp.
+            previous = self._state.get(spec.name)
+            if previous is None:
+                self.copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, None))
+            elif previous.stamps_checked_epoch is not None:
+                self.copy.save_state(spec.name, replace(previous, stamps_checked_epoch=None))
         else:
             # Remember where this read began: the next run re-reads rows stamped in that second.
             previous = self._state.get(spec.name)

@@ -258,6 +258,29 @@ def test_mismatch_fails_the_run_and_names_the_range(
     assert run(warn).ok  # and the run after heals it
 
 
+def test_a_first_run_that_mismatches_still_leaves_its_unsettled_second_to_the_next(
+    edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows stamped in the second the first run reads them; that run loses a row before its proof.
+    execute(edge_source, "UPDATE edge SET stamp = NOW()")
+    original = CopyDatabase.ensure_key_index
+
+    def lose_a_row_first(self: CopyDatabase, spec: TableSpec) -> None:
+        pg_scalar(pg_database, "DELETE FROM opendental_raw.edge WHERE id = 2 RETURNING 1")
+        original(self, spec)
+
+    monkeypatch.setattr(CopyDatabase, "ensure_key_index", lose_a_row_first)
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    summary = run(sync)
+    monkeypatch.undo()
+    assert summary.results[0].status == "mismatch"
+    # A second edit within that same second: the stamp stays the same, only the content changes.
+    execute(edge_source, "UPDATE edge SET amount = amount + 1, stamp = stamp WHERE id = 3")
+    summary = run(sync)
+    assert summary.ok, [r.error for r in summary.results]
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
 def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipelines_dir: Path) -> None:
     user = f"ro_{edge_source[-10:]}"
     with mysql_admin() as conn, conn.cursor() as cur:
@@ -337,6 +360,31 @@ def test_a_table_whose_stamp_is_indexed_finds_changes_through_the_index(
     assert summary.ok, summary
     assert pg_scalar(pg_database, compared) == "keys and tokens"
     assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+
+
+def test_after_a_mismatch_the_next_run_compares_every_stamp(
+    edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    execute(edge_source, "ALTER TABLE edge ADD KEY stamp (stamp)")
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    assert run(sync).ok
+    original = CopyDatabase.mark_deleted
+
+    def lose_a_row_then_mark(self: CopyDatabase, spec: TableSpec, keys: pa.Table) -> int:
+        pg_scalar(pg_database, "DELETE FROM opendental_raw.edge WHERE id = 3 RETURNING 1")
+        return original(self, spec, keys)
+
+    monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
+    execute(edge_source, "UPDATE edge SET amount = 1 WHERE id = 3")
+    assert run(sync).results[0].status == "mismatch"
+    monkeypatch.undo()
+    # The copy was found wrong: the stamp index is not trusted again until every stamp was compared.
+    assert run(sync).ok
+    compared = f"SELECT compared FROM {DATASET}._od_reconciliation ORDER BY checked_at DESC LIMIT 1"
+    assert pg_scalar(pg_database, compared) == "keys and tokens"
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
+    assert run(sync).ok
+    assert pg_scalar(pg_database, compared).startswith("keys; tokens of the rows stamped since")
 
 
 def test_a_fresh_copy_database_with_a_kept_pipeline_directory_is_loaded_whole(
