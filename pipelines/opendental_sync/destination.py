@@ -82,6 +82,57 @@ def raw_name(source_name: str) -> str:
     return _naming.normalize_identifier(source_name)
 
 
+class RunLockLost(RuntimeError):
+    """PostgreSQL dropped the session holding the run lock, and another run took the lock meanwhile."""
+
+
+class RunLock:
+    """The advisory lock of one run, held by a session of its own.
+
+    A lock lives as long as its session: when PostgreSQL restarts, the lock is gone with it. ``hold()``
+    comes before each write of the run; it takes the lock again on a new session, and stops the run
+    when another run took it in between.
+    """
+
+    def __init__(self, copy: CopyDatabase, key: str):
+        self.copy, self.key = copy, key
+        self.conn: Any = None
+        self.retaken = 0  # times the lock was taken again after its session was dropped
+
+    def take(self) -> bool:
+        if self.conn is None or self.conn.closed:
+            self.conn = self.copy._new_connection()
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,))
+            return bool(cur.fetchone()[0])
+
+    def hold(self) -> None:
+        """Make sure this run still holds the lock before it writes (see the class docstring)."""
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute("SELECT 1")
+            return
+        except psycopg2.Error:
+            with suppress(Exception):
+                self.conn.close()
+        log.warning("PostgreSQL dropped the session that held the run lock; taking the lock again")
+        if not self.take():
+            raise RunLockLost(
+                f"PostgreSQL dropped this run's lock on schema {self.copy.dataset!r} (a restart?) and another "
+                "run took it meanwhile; this run stops writing so that two runs never write the copy at once. "
+                "The other run carries on; nothing is lost, the next run picks up where this one stopped"
+            )
+        self.retaken += 1
+
+    def release(self) -> None:
+        if self.conn is None:
+            return
+        with suppress(Exception), self.conn.cursor() as cur:  # a dropped session has released its locks already
+            cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.key,))
+        with suppress(Exception):
+            self.conn.close()
+
+
 @dataclass(frozen=True)
 class TableState:
     snapshot_started_epoch: int
@@ -137,30 +188,23 @@ class CopyDatabase:
                     conn.close()
 
     @contextmanager
-    def run_lock(self, timeout_s: int) -> Iterator[None]:
+    def run_lock(self, timeout_s: int) -> Iterator[RunLock]:
         """Hold a PostgreSQL advisory lock for the run, so two runs never write the same copy at once."""
-        key = f"opendental_sync:{self.dataset}"
-        conn = self._new_connection()  # its own session: the lock lives exactly as long as it
-        with conn.cursor() as cur:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))
-                if cur.fetchone()[0]:
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"another run holds the lock on schema {self.dataset!r} for more than {timeout_s}s; "
-                        "wait for it to finish or raise sources.opendental.lock_timeout_s"
-                    )
-                log.info("waiting for another run on %s to finish", self.dataset)
-                time.sleep(2)
-            try:
-                yield
-            finally:
-                with suppress(Exception):  # a dropped session has released its locks already
-                    cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
-                with suppress(Exception):
-                    conn.close()
+        lock = RunLock(self, f"opendental_sync:{self.dataset}")
+        deadline = time.monotonic() + timeout_s
+        while not lock.take():
+            if time.monotonic() > deadline:
+                lock.release()
+                raise RuntimeError(
+                    f"another run holds the lock on schema {self.dataset!r} for more than {timeout_s}s; "
+                    "wait for it to finish or raise sources.opendental.lock_timeout_s"
+                )
+            log.info("waiting for another run on %s to finish", self.dataset)
+            time.sleep(2)
+        try:
+            yield lock
+        finally:
+            lock.release()
 
     def ensure_bookkeeping(self) -> None:
         with self.connect() as conn, conn.cursor() as cur:

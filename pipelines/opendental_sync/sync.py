@@ -37,6 +37,8 @@ from opendental_sync.destination import (
     RUN_LOG,
     CopyDatabase,
     DestinationUnreachable,
+    RunLock,
+    RunLockLost,
     TableState,
     raw_name,
 )
@@ -243,6 +245,7 @@ class Synchronizer:
         )
         self.copy = CopyDatabase(destination.credentials, settings.dataset)
         self._state: dict[str, TableState] = {}  # as the current attempt found it
+        self._lock: RunLock | None = None  # held for the whole run
         self.destination_url = destination.credentials
         self.pipelines_dir = pipelines_dir
 
@@ -294,7 +297,7 @@ class Synchronizer:
         specs, tables = self.selected(group, names)
         self.copy.ensure_bookkeeping()
         policy = self.source.retry
-        with self.copy.run_lock(self.settings.lock_timeout_s), closing(self.copy):
+        with self.copy.run_lock(self.settings.lock_timeout_s) as self._lock, closing(self.copy):
             if full_refresh:
                 self.copy.forget_state([s.name for s in specs])
             results = {r.table: r for r in self._run(specs, tables, full_refresh)}
@@ -321,6 +324,7 @@ class Synchronizer:
                 for r in self._run(failed, tables, full_refresh):
                     results[r.table] = r
             ordered = [results[s.name] for s in specs]
+            self._hold_lock()
             for r in ordered:
                 if r.table in history:
                     earlier = "; ".join(history[r.table])
@@ -338,8 +342,11 @@ class Synchronizer:
             result = results[spec.name] = TableResult(spec.name, spec.describe())
             t0 = time.monotonic()
             before = sum(self.source.retries.values())
+            self._hold_lock()
             try:
                 plans.append(self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh))
+            except RunLockLost:
+                raise
             except Exception as e:  # one table's trouble must not stop the others
                 log.exception("%s: planning failed", spec.name)
                 result.status, result.error, result.transient = "failed", _short(e), _is_transient(e)
@@ -351,6 +358,8 @@ class Synchronizer:
         if to_load:
             try:
                 load_retries, failures = self._load(to_load, run_started_at)
+            except RunLockLost:
+                raise
             except Exception as e:  # the pipeline itself could not be set up
                 log.exception("load failed")
                 load_retries, failures = Counter(), {p.spec.name: e for p in to_load}
@@ -369,6 +378,7 @@ class Synchronizer:
                 continue
             t0 = time.monotonic()
             before = sum(self.source.retries.values())
+            self._hold_lock()
             try:
                 self._finish(plan, result)
             except Exception as e:
@@ -535,6 +545,7 @@ class Synchronizer:
         # Tables new to the copy are created here, not left to dlt: dlt creates the tables of a package
         # only when its schema's version is new to the destination, and the groups of one run share a
         # version (as do a fresh copy database and a pipeline directory kept from earlier runs).
+        self._hold_lock()
         for p in plans:
             if not p.exists_in_copy:
                 self.copy.create_table(p.spec, dlt_columns(p.source, p.spec))
@@ -543,6 +554,7 @@ class Synchronizer:
         def load_group(group: list[tuple[TablePlan, StagedFiles]]) -> None:
             names = [p.spec.name for p, _ in group]
             try:
+                self._hold_lock()
                 t0 = time.monotonic()
                 # The format must be named: without it, normalize rewrites imported Parquet as CSV, which
                 # cannot tell an empty string from NULL.
@@ -558,6 +570,8 @@ class Synchronizer:
                 times["load"] += time.monotonic() - t1
                 times["import"] += t1 - t0
                 _crash_point("finish")
+            except RunLockLost:
+                raise
             except Exception as e:
                 log.exception("loading %s failed", ", ".join(names))
                 failures.update({n: e for n in names})
@@ -587,6 +601,9 @@ class Synchronizer:
                 group: list[tuple[TablePlan, StagedFiles]] = []
                 group_rows = 0
                 for i, p in enumerate(plans):
+                    for future in submitted:  # the run lock was lost: stop reading too
+                        if future.done() and isinstance(future.exception(), RunLockLost):
+                            future.result()
                     t0 = time.monotonic()
                     try:
                         batches = fetch_batches(
@@ -673,6 +690,12 @@ class Synchronizer:
                 copy_checksum=copy_fp.checksum(),
             ),
         )
+
+    def _hold_lock(self) -> None:
+        """Before a write: this run still holds its lock, or takes it again after PostgreSQL restarted
+        (waiting for the server as for any dropped connection), or stops if another run took it."""
+        if self._lock is not None:
+            self.source.retry.call(self._lock.hold, "taking the run lock again", retry_on=(DestinationUnreachable,))
 
     def _index_and_fingerprint(self, plan: TablePlan, width: int) -> Fingerprint:
         """After a first load: the key index the next runs need, and the copy's fingerprints."""

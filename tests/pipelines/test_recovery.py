@@ -16,6 +16,7 @@ import pytest
 
 from conftest import PG_ADMIN_URL, mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.destination import RunLockLost
 from opendental_sync.sync import Synchronizer
 from support.compare import differences, pg_scalar
 
@@ -167,7 +168,9 @@ def restart_postgres() -> None:
     )
 
 
-def test_postgres_restarted_mid_load(mysql_database: str, pg_database: str, pipelines_dir: Path) -> None:
+def test_postgres_restarted_mid_load(
+    mysql_database: str, pg_database: str, pipelines_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     make_source(mysql_database, 150_000)
     database = pg_database.rsplit("/", 1)[1]
 
@@ -188,6 +191,7 @@ def test_postgres_restarted_mid_load(mysql_database: str, pg_database: str, pipe
 
     # The server takes a moment to accept connections again.
     sync = make_sync(mysql_database, pg_database, pipelines_dir, retry_first_delay_s=2.0)
+    caplog.set_level("WARNING", logger="opendental_sync.destination")
     with sabotage(restart_during_copy) as saboteur:
         summary = sync.run()
     if saboteur.kills == 0:
@@ -198,3 +202,47 @@ def test_postgres_restarted_mid_load(mysql_database: str, pg_database: str, pipe
     retries = pg_scalar(pg_database, f"SELECT retries {where}")
     error = pg_scalar(pg_database, f"SELECT coalesce(error, '') {where}")
     assert retries >= 1 or error.startswith("recovered after attempt 1")
+    # The restart dropped the session holding the run lock: the run took the lock again before writing on.
+    assert "taking the lock again" in caplog.text
+
+
+def test_a_run_whose_lock_another_run_took_during_a_restart_stops_writing(
+    mysql_database: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    make_source(mysql_database, 150_000)
+    database = pg_database.rsplit("/", 1)[1]
+    other_run = psycopg2.connect(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
+    other_run.autocommit = True
+    lock = "hashtext('opendental_sync:opendental_raw')"
+
+    def drop_our_lock_and_take_it() -> bool:
+        # Mid-load, the session holding our lock goes (as in a restart), and another run takes the lock.
+        with other_run.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
+                "AND query ILIKE 'COPY%%commlog%%FROM%%'",
+                (database,),
+            )
+            if cur.fetchone()[0] == 0:
+                return False
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                f"AND objid = ({lock})::oid AND pid <> pg_backend_pid()"
+            )
+            terminated = any(r[0] for r in cur.fetchall())
+            cur.execute(f"SELECT pg_try_advisory_lock({lock})")
+            return terminated and bool(cur.fetchone()[0])
+
+    sync = make_sync(mysql_database, pg_database, pipelines_dir)
+    try:
+        with sabotage(drop_our_lock_and_take_it) as saboteur, pytest.raises(RunLockLost, match="another run took it"):
+            sync.run()
+        assert saboteur.kills == 1, "the test never caught a load to drop the lock under"
+        # It stopped before proving or logging anything: the other run's writes are the only ones now.
+        assert pg_scalar(pg_database, f"SELECT count(*) FROM {DATASET}._od_run_log") == 0
+        assert pg_scalar(pg_database, f"SELECT count(*) FROM {DATASET}._od_reconciliation") == 0
+    finally:
+        other_run.close()  # the other run ends; its lock goes with its session
+    summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
+    assert summary.ok, [r.error for r in summary.results]
+    assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
