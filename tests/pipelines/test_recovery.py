@@ -225,13 +225,17 @@ def test_a_run_whose_lock_another_run_took_during_a_restart_stops_writing(
             )
             if cur.fetchone()[0] == 0:
                 return False
+            # Waits (up to 5 s) until the session is gone, and its lock with it.
             cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND granted "
                 f"AND objid = ({lock})::oid AND pid <> pg_backend_pid()"
             )
-            terminated = any(r[0] for r in cur.fetchall())
+            if not any(r[0] for r in cur.fetchall()):
+                return False
             cur.execute(f"SELECT pg_try_advisory_lock({lock})")
-            return terminated and bool(cur.fetchone()[0])
+            if not cur.fetchone()[0]:
+                pytest.fail("the lock was not free right after its session ended")
+            return True
 
     sync = make_sync(mysql_database, pg_database, pipelines_dir)
     try:

@@ -226,6 +226,17 @@ def test_reconciliation_catches_a_corrupted_copy_and_the_next_run_heals_it(
     assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw.edge WHERE id = 80") == 1
 
 
+def lose_a_row_before_marking_deletes(monkeypatch: pytest.MonkeyPatch, pg_database: str, row_id: int) -> None:
+    """The copy loses a row after the run loaded and before it proves (a broken loader, a hand edit)."""
+    original = CopyDatabase.mark_deleted
+
+    def lose_a_row_then_mark(self: CopyDatabase, spec: TableSpec, keys: pa.Table) -> int:
+        pg_scalar(pg_database, f"DELETE FROM opendental_raw.edge WHERE id = {row_id} RETURNING 1")
+        return original(self, spec, keys)
+
+    monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
+
+
 def test_mismatch_fails_the_run_and_names_the_range(
     edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -233,13 +244,7 @@ def test_mismatch_fails_the_run_and_names_the_range(
     assert run(sync).ok
     # A row is lost from the copy after this run loaded it and before it proves the result (as a broken
     # loader or a careless hand edit would): the proof must catch it.
-    original = CopyDatabase.mark_deleted
-
-    def lose_a_row_then_mark(self: CopyDatabase, spec: TableSpec, keys: pa.Table) -> int:
-        pg_scalar(pg_database, "DELETE FROM opendental_raw.edge WHERE id = 3 RETURNING 1")
-        return original(self, spec, keys)
-
-    monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
+    lose_a_row_before_marking_deletes(monkeypatch, pg_database, 3)
     execute(edge_source, "UPDATE edge SET amount = 1 WHERE id = 4")  # so that this run loads something
     summary = run(sync)
     monkeypatch.undo()
@@ -368,13 +373,7 @@ def test_after_a_mismatch_the_next_run_compares_every_stamp(
     execute(edge_source, "ALTER TABLE edge ADD KEY stamp (stamp)")
     sync = make_sync(edge_source, pg_database, pipelines_dir)
     assert run(sync).ok
-    original = CopyDatabase.mark_deleted
-
-    def lose_a_row_then_mark(self: CopyDatabase, spec: TableSpec, keys: pa.Table) -> int:
-        pg_scalar(pg_database, "DELETE FROM opendental_raw.edge WHERE id = 3 RETURNING 1")
-        return original(self, spec, keys)
-
-    monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
+    lose_a_row_before_marking_deletes(monkeypatch, pg_database, 3)
     execute(edge_source, "UPDATE edge SET amount = 1 WHERE id = 3")
     assert run(sync).results[0].status == "mismatch"
     monkeypatch.undo()
