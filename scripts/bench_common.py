@@ -98,3 +98,23 @@ def run_pipeline(source_url: str, pg_url: str, *args: str) -> Timed:
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output)
+
+
+def server_cpu_seconds(process_name: str) -> float | None:
+    """CPU seconds used so far by a local server process (its own and its reaped children's: PostgreSQL's
+    exited backends count into the postmaster); None when no such process runs on this machine."""
+    try:
+        pids = subprocess.run(["pgrep", "-x", process_name], capture_output=True, text=True).stdout.split()
+    except FileNotFoundError:
+        return None
+    if not pids:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:  # the postmaster and its live backends
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15]) / tick  # utime, stime, cutime, cstime
+    return total

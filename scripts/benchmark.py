@@ -8,7 +8,10 @@ machine, one after the other:
   (b) the raw baseline: `mariadb --batch --quick -e 'SELECT * FROM t' | psql -c '\\copy t FROM STDIN'` for the
       same tables, into text columns (no typing, no checks: the hardware's floor);
   (c) our incremental run after one simulated clinic day;
-and prints each time, the ratios, rows/s, our peak memory, and which read path each table took.
+  (d) the floor the gentle rule puts under (a): every table read with the bounded primary-key queries a full
+      load issues (chunk_size rows each, read_workers at a time), typed and then dropped, nothing loaded;
+and prints each time, the ratios, rows/s, our peak memory, which read path each table took, and the CPU
+seconds MariaDB and PostgreSQL spent in each step when they run on this machine.
 """
 
 from __future__ import annotations
@@ -17,11 +20,17 @@ import argparse
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import psycopg2
-from bench_common import ROOT, fresh_pg_database, run_pipeline, source_exists, source_rows
+from bench_common import ROOT, fresh_pg_database, run_pipeline, server_cpu_seconds, source_exists, source_rows
 from sqlalchemy.engine import make_url
 
+from opendental_sync.buckets import key_spans
+from opendental_sync.config import SyncSettings
+from opendental_sync.extract import ExtractStats, fetch_batches, key_bounds
+from opendental_sync.source import SourceDatabase
+from opendental_sync.sync import select_specs
 from scripts.demo.generate import build_demo_source
 from scripts.demo.simulate import simulate_day
 
@@ -67,6 +76,42 @@ def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
     return time.perf_counter() - started
 
 
+def bounded_reads(source_url: str) -> tuple[float, int]:
+    """Seconds and rows for reading every table as a full load reads it, without loading anything."""
+    settings = SyncSettings()
+    db = SourceDatabase(source_url)
+    tables = db.tables()
+    specs = select_specs(tables, db.row_estimates(), "all", None, True)
+    synced_at = datetime.now(UTC)
+    started, rows = time.perf_counter(), 0
+    for spec in specs:
+        stats = ExtractStats()
+        ranges = key_spans(*key_bounds(db, spec), settings.chunk_size) if len(spec.primary_key) == 1 else None
+        for batch in fetch_batches(
+            db, tables[spec.name], spec, None, synced_at, stats, settings.chunk_size, ranges, settings.read_workers
+        ):
+            rows += batch.num_rows
+        stats.read.clear()
+    return time.perf_counter() - started, rows
+
+
+class ServerCpu:
+    """CPU seconds MariaDB and PostgreSQL spend during a step (None when a server is not on this machine)."""
+
+    def __enter__(self) -> ServerCpu:
+        self.start = {name: server_cpu_seconds(name) for name in ("mariadbd", "postgres")}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.used = {}
+        for name, before in self.start.items():
+            after = server_cpu_seconds(name)
+            self.used[name] = None if before is None or after is None else after - before
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} {'-' if s is None else f'{s:.1f}'}" for n, s in self.used.items())
+
+
 def read_paths(pg_url: str) -> dict[str, str]:
     conn = psycopg2.connect(pg_url)
     try:
@@ -102,17 +147,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"source: {len(rows)} tables, {total:,} rows")
 
     fresh_pg_database(args.pg_url)
-    full = run_pipeline(args.source_url, args.pg_url)
+    with ServerCpu() as full_cpu:
+        full = run_pipeline(args.source_url, args.pg_url)
     if full.returncode != 0:
         print(full.output[-3000:])
         return 1
     paths = read_paths(args.pg_url)
 
-    baseline = raw_baseline(args.source_url, args.pg_url, rows)
+    with ServerCpu() as raw_cpu:
+        baseline = raw_baseline(args.source_url, args.pg_url, rows)
+    with ServerCpu() as floor_cpu:
+        floor, floor_rows = bounded_reads(args.source_url)
+    if floor_rows != total:
+        print(f"warning: the bounded reads saw {floor_rows:,} rows, the source has {total:,}")
 
     record = simulate_day(args.source_url, args.seed, day=1)
     changed = sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
-    incremental = run_pipeline(args.source_url, args.pg_url)
+    with ServerCpu() as incremental_cpu:
+        incremental = run_pipeline(args.source_url, args.pg_url)
     if incremental.returncode != 0:
         print(incremental.output[-3000:])
         return 1
@@ -129,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{'(c) incremental after one day':<34}{incremental.seconds:>9.1f}{'':>12}"
         f"{f'{incremental.seconds / full.seconds:.1%} of full load':>22}{incremental.peak_rss_mb:>10.0f}"
     )
+    floor_step = "(d) bounded reads alone (floor)"
+    print(f"{floor_step:<34}{floor:>9.1f}{total / floor:>12,.0f}{f'{floor / baseline:.2f}x baseline':>22}{'-':>10}")
     print(f"one simulated day changed {changed:,} rows")
+    print("server CPU seconds per step (two cores in all):")
+    for label, cpu in (("(a)", full_cpu), ("(b)", raw_cpu), ("(c)", incremental_cpu), ("(d)", floor_cpu)):
+        print(f"  {label} {cpu.describe()}")
     by_path: dict[str, list[str]] = {}
     for table, path in sorted(paths.items()):
         by_path.setdefault(path or "?", []).append(table)
