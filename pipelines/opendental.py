@@ -7,8 +7,8 @@
 
 Credentials: SOURCES__OPENDENTAL__CREDENTIALS (mysql+pymysql://...) and DESTINATION__POSTGRES__CREDENTIALS
 (postgresql://...), or .dlt/secrets.toml; the defaults are the local demo databases.
-Exit status: 0 when every table loaded and reconciled, 1 when some table failed or mismatched, 2 on a
-configuration or connection problem.
+Exit status: 0 when every table loaded and reconciled, 1 when some table failed or mismatched or the run
+could not hold its lock on the copy (another run), 2 on a configuration or connection problem.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ os.chdir(Path(__file__).resolve().parent.parent)
 os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one line, not a backtrace
 
 from opendental_sync.config import load_settings  # noqa: E402
-from opendental_sync.destination import DestinationUnreachable  # noqa: E402
+from opendental_sync.destination import DestinationUnreachable, RunLockBusy, RunLockLost  # noqa: E402
 from opendental_sync.registry import GROUPS, RegistryError  # noqa: E402
 from opendental_sync.report import format_plan, format_summary  # noqa: E402
 from opendental_sync.source import SourceUnreachable  # noqa: E402
@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceUnreachable, DestinationUnreachable, RegistryError, SelectionError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except (RunLockBusy, RunLockLost) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     print(format_summary(summary))
     return 0 if summary.ok else 1
 

@@ -82,6 +82,10 @@ def raw_name(source_name: str) -> str:
     return _naming.normalize_identifier(source_name)
 
 
+class RunLockBusy(RuntimeError):
+    """Another run holds the lock on the copy for longer than this run waits (``lock_timeout_s``)."""
+
+
 class RunLockLost(RuntimeError):
     """PostgreSQL dropped the session holding the run lock, and another run took the lock meanwhile."""
 
@@ -195,7 +199,7 @@ class CopyDatabase:
         while not lock.take():
             if time.monotonic() > deadline:
                 lock.release()
-                raise RuntimeError(
+                raise RunLockBusy(
                     f"another run holds the lock on schema {self.dataset!r} for more than {timeout_s}s; "
                     "wait for it to finish or raise sources.opendental.lock_timeout_s"
                 )

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 from conftest import mysql_admin, mysql_url
@@ -118,3 +119,22 @@ def test_killed_at_random_moments_then_converges(mysql_database: str, pg_databas
         proc.wait(timeout=60)
         change_source(mysql_database, round_)
     assert_converged(mysql_database, pg_database, env)
+
+
+def test_a_run_waits_for_another_and_says_so_when_it_waited_too_long(
+    mysql_database: str, pg_database: str, tmp_path: Path
+) -> None:
+    make_source(mysql_database, 1000)
+    env = pipeline_env(mysql_database, pg_database, tmp_path / "dlt")
+    assert run_pipeline(env).returncode == 0
+    other_run = psycopg2.connect(pg_database)
+    try:
+        with other_run.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(hashtext('opendental_sync:opendental_raw'))")
+        proc = run_pipeline({**env, "SOURCES__OPENDENTAL__LOCK_TIMEOUT_S": "1"})
+    finally:
+        other_run.close()
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "another run holds the lock on schema 'opendental_raw' for more than 1s" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert run_pipeline(env).returncode == 0  # once the other run is gone
