@@ -211,6 +211,10 @@ class ExtractStats:
 
 # Rows per Arrow table handed to dlt: source reads stay small (chunk_size), dlt gets few large items.
 LOAD_BATCH_ROWS = 100_000
+# Pages (queries of chunk_size rows) one read task returns at most. A key range denser than planned
+# (keys dense in one part and sparse elsewhere) is read on, a page at a time, as its rows are written
+# out: memory holds a few tasks' pages, however many rows one range turns out to hold.
+RANGE_PAGES_PER_TASK = 10
 
 
 @dataclass
@@ -220,6 +224,7 @@ class _Read:
     tables: list[pa.Table]
     zero_dates: Counter[str]
     queries: int
+    rest: tuple[int, int] | None = None  # the part of a key range still to read
 
 
 def fetch_batches(
@@ -258,8 +263,9 @@ def fetch_batches(
         raw = db.read_arrow(head + where)
         return _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1)
 
-    def read_range(bounds: tuple[int, int]) -> _Read:
-        # Pages within the range, so a range denser than planned still reads chunk_size rows per query.
+    def read_range(bounds: tuple[int, int], pages: int = RANGE_PAGES_PER_TASK) -> _Read:
+        # Pages within the range, so a range denser than planned still reads chunk_size rows per query;
+        # after ``pages`` of them, what is left of the range is handed back.
         k = quote_mysql(key[0])
         zero: Counter[str] = Counter()
         out: list[pa.Table] = []
@@ -272,6 +278,16 @@ def fetch_batches(
             if raw.num_rows < chunk_size:
                 return _Read(out, zero, queries)
             low = int(raw.column(key[0])[raw.num_rows - 1].as_py()) + 1
+            if queries >= pages:
+                return _Read(out, zero, queries, rest=(low, bounds[1]) if low <= bounds[1] else None)
+
+    def with_rest(reads: Iterator[_Read]) -> Iterator[_Read]:
+        # The rest of a dense range is read here, one page at a time, before the next range's rows.
+        for read in reads:
+            yield read
+            while read.rest is not None:
+                read = read_range(read.rest, pages=1)
+                yield read
 
     def keyset() -> Iterator[_Read]:
         after: list[object] | None = None
@@ -286,7 +302,7 @@ def fetch_batches(
     if batches is not None:
         reads = in_order(read_where, batches, workers)
     elif ranges is not None:
-        reads = in_order(read_range, ranges, workers)
+        reads = with_rest(in_order(read_range, ranges, workers))
     else:
         reads = keyset()
 
