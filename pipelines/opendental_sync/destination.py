@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -94,14 +95,15 @@ class RunLock:
     """The advisory lock of one run, held by a session of its own.
 
     A lock lives as long as its session: when PostgreSQL restarts, the lock is gone with it. ``hold()``
-    comes before each write of the run; it takes the lock again on a new session, and stops the run
-    when another run took it in between.
+    comes before each step of the run that writes; it takes the lock again on a new session, and stops
+    the run when another run took it in between (and at every later step: a lost lock stays lost).
     """
 
     def __init__(self, copy: CopyDatabase, key: str):
         self.copy, self.key = copy, key
         self.conn: Any = None
-        self.retaken = 0  # times the lock was taken again after its session was dropped
+        self.lost = False
+        self._checking = threading.Lock()  # the main thread and the loader thread both check
 
     def take(self) -> bool:
         if self.conn is None or self.conn.closed:
@@ -112,21 +114,26 @@ class RunLock:
 
     def hold(self) -> None:
         """Make sure this run still holds the lock before it writes (see the class docstring)."""
-        try:
-            with self.conn.cursor() as cur:
-                cur.execute("SELECT 1")
-            return
-        except psycopg2.Error:
-            with suppress(Exception):
-                self.conn.close()
-        log.warning("PostgreSQL dropped the session that held the run lock; taking the lock again")
-        if not self.take():
+        with self._checking:
+            if not self.lost:
+                try:
+                    with self.conn.cursor() as cur:
+                        cur.execute("SELECT 1")
+                    return
+                except psycopg2.Error:
+                    with suppress(Exception):
+                        self.conn.close()
+                log.warning("PostgreSQL dropped the session that held the run lock; taking the lock again")
+                if self.take():
+                    return
+                self.lost = True
+                with suppress(Exception):
+                    self.conn.close()  # a session without the lock must not pass the next check
             raise RunLockLost(
                 f"PostgreSQL dropped this run's lock on schema {self.copy.dataset!r} (a restart?) and another "
                 "run took it meanwhile; this run stops writing so that two runs never write the copy at once. "
                 "The other run carries on; nothing is lost, the next run picks up where this one stopped"
             )
-        self.retaken += 1
 
     def release(self) -> None:
         if self.conn is None:

@@ -27,6 +27,7 @@ from typing import Any
 
 import dlt
 import numpy as np
+import psycopg2
 import pyarrow as pa
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
@@ -345,8 +346,6 @@ class Synchronizer:
             self._hold_lock()
             try:
                 plans.append(self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh))
-            except RunLockLost:
-                raise
             except Exception as e:  # one table's trouble must not stop the others
                 log.exception("%s: planning failed", spec.name)
                 result.status, result.error, result.transient = "failed", _short(e), _is_transient(e)
@@ -567,6 +566,9 @@ class Synchronizer:
                 t1 = time.monotonic()
                 with releasing_free_memory():
                     info = pipeline.load(raise_on_failed_jobs=True)
+                # dlt retries a dropped load job on a new connection by itself: if the lock went with the
+                # old one and another run has it now, this group is not proven or remembered.
+                self._hold_lock()
                 times["load"] += time.monotonic() - t1
                 times["import"] += t1 - t0
                 _crash_point("finish")
@@ -695,7 +697,11 @@ class Synchronizer:
         """Before a write: this run still holds its lock, or takes it again after PostgreSQL restarted
         (waiting for the server as for any dropped connection), or stops if another run took it."""
         if self._lock is not None:
-            self.source.retry.call(self._lock.hold, "taking the run lock again", retry_on=(DestinationUnreachable,))
+            self.source.retry.call(
+                self._lock.hold,
+                "taking the run lock again",
+                retry_on=(DestinationUnreachable, psycopg2.OperationalError),
+            )
 
     def _index_and_fingerprint(self, plan: TablePlan, width: int) -> Fingerprint:
         """After a first load: the key index the next runs need, and the copy's fingerprints."""

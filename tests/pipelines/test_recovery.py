@@ -15,6 +15,7 @@ import psycopg2
 import pytest
 
 from conftest import PG_ADMIN_URL, mysql_admin, mysql_url
+from opendental_sync import sync as sync_module
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import RunLockLost
 from opendental_sync.sync import Synchronizer
@@ -207,9 +208,14 @@ def test_postgres_restarted_mid_load(
 
 
 def test_a_run_whose_lock_another_run_took_during_a_restart_stops_writing(
-    mysql_database: str, pg_database: str, pipelines_dir: Path
+    mysql_database: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_source(mysql_database, 150_000)
+    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
+        for name in ("zz_one", "zz_two"):  # two more tables, each loaded in a group of its own
+            cur.execute(f"CREATE TABLE {name} (Num bigint NOT NULL PRIMARY KEY, Note text) ENGINE=MyISAM")
+            cur.execute(f"INSERT INTO {name} SELECT seq, 'n' FROM seq_1_to_100")
+    monkeypatch.setattr(sync_module, "GROUP_ROWS", 1)
     database = pg_database.rsplit("/", 1)[1]
     other_run = psycopg2.connect(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
     other_run.autocommit = True
@@ -242,11 +248,14 @@ def test_a_run_whose_lock_another_run_took_during_a_restart_stops_writing(
         with sabotage(drop_our_lock_and_take_it) as saboteur, pytest.raises(RunLockLost, match="another run took it"):
             sync.run()
         assert saboteur.kills == 1, "the test never caught a load to drop the lock under"
-        # It stopped before proving or logging anything: the other run's writes are the only ones now.
+        # The COPY under way when the lock went may land; at the next check the run stops for good: the
+        # groups queued behind it load nothing, and nothing is proven or logged.
+        for name in ("zz_one", "zz_two"):
+            assert pg_scalar(pg_database, f"SELECT count(*) FROM {DATASET}.{name}") == 0
         assert pg_scalar(pg_database, f"SELECT count(*) FROM {DATASET}._od_run_log") == 0
         assert pg_scalar(pg_database, f"SELECT count(*) FROM {DATASET}._od_reconciliation") == 0
     finally:
         other_run.close()  # the other run ends; its lock goes with its session
     summary = make_sync(mysql_database, pg_database, pipelines_dir).run()
     assert summary.ok, [r.error for r in summary.results]
-    assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
+    assert differences(mysql_database, pg_database, DATASET, ["commlog", "zz_one", "zz_two"]) == []
