@@ -266,8 +266,7 @@ def test_mismatch_fails_the_run_and_names_the_range(
 def test_a_first_run_that_mismatches_still_leaves_its_unsettled_second_to_the_next(
     edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Rows stamped in the second the first run reads them; that run loses a row before its proof.
-    execute(edge_source, "UPDATE edge SET stamp = NOW()")
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
     original = CopyDatabase.ensure_key_index
 
     def lose_a_row_first(self: CopyDatabase, spec: TableSpec) -> None:
@@ -275,7 +274,8 @@ def test_a_first_run_that_mismatches_still_leaves_its_unsettled_second_to_the_ne
         original(self, spec)
 
     monkeypatch.setattr(CopyDatabase, "ensure_key_index", lose_a_row_first)
-    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    # Rows stamped in the second the first run reads them; that run loses a row before its proof.
+    execute(edge_source, "UPDATE edge SET stamp = NOW()")
     summary = run(sync)
     monkeypatch.undo()
     assert summary.results[0].status == "mismatch"
