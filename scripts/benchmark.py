@@ -26,7 +26,7 @@ import psycopg2
 from bench_common import ROOT, fresh_pg_database, run_pipeline, server_cpu_seconds, source_exists, source_rows
 from sqlalchemy.engine import make_url
 
-from opendental_sync.buckets import key_spans
+from opendental_sync.buckets import Fingerprint, bucket_width, bucketable, key_spans
 from opendental_sync.config import SyncSettings
 from opendental_sync.extract import ExtractStats, fetch_batches, key_bounds
 from opendental_sync.source import SourceDatabase
@@ -85,8 +85,11 @@ def bounded_reads(source_url: str) -> tuple[float, int]:
     synced_at = datetime.now(UTC)
     started, rows = time.perf_counter(), 0
     for spec in specs:
-        stats = ExtractStats()
-        ranges = key_spans(*key_bounds(db, spec), settings.chunk_size) if len(spec.primary_key) == 1 else None
+        stats, ranges = ExtractStats(), None
+        if spec.strategy != "full" and bucketable(spec, tables[spec.name]):  # as a first load plans it
+            bounds = key_bounds(db, spec)
+            stats.fingerprint = Fingerprint(bucket_width(*bounds))
+            ranges = key_spans(*bounds, settings.chunk_size)
         for batch in fetch_batches(
             db, tables[spec.name], spec, None, synced_at, stats, settings.chunk_size, ranges, settings.read_workers
         ):
