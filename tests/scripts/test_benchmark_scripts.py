@@ -1,0 +1,50 @@
+"""The README's speed commands, run on a small demo clinic: the benchmark and the writer-stall probe must keep
+working end to end (their figures are read by people, not asserted here)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import mysql_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PATIENTS = "300"
+
+
+def run_script(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *args], capture_output=True, text=True, timeout=900
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_the_benchmark_times_every_step_against_the_raw_pipe(mysql_database: str, pg_database: str) -> None:
+    out = run_script(
+        "benchmark.py", "--patients", PATIENTS, "--source-url", mysql_url(mysql_database), "--pg-url", pg_database
+    ).stdout
+    for step in ("(b) raw pipe", "(a) full load", "(c) incremental after one day", "(d) bounded reads alone"):
+        line = next((x for x in out.splitlines() if x.startswith(step)), None)
+        assert line is not None, f"no line for {step}:\n{out}"
+        assert float(line[34:43]) > 0, line
+    assert "warning" not in out  # the bounded reads saw every row of the source
+    assert re.search(r"read path connectorx: \d+ tables", out), out
+    assert "PyMySQL" not in out  # no batch needed the slow fallback: the fast path read every value
+
+
+def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_database: str) -> None:
+    out = run_script(
+        "writer_stall_probe.py",
+        "--patients",
+        PATIENTS,
+        "--source-url",
+        mysql_url(mysql_database),
+        "--pg-url",
+        pg_database,
+    ).stdout
+    for phase in ("writer alone", "during our full load", "during our incremental run"):
+        assert phase in out, out
+    assert re.search(r"longest writer stall while we read: \d+ ms", out), out
