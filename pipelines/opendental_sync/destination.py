@@ -136,12 +136,10 @@ class RunLock:
             )
 
     def release(self) -> None:
-        if self.conn is None:
-            return
-        with suppress(Exception), self.conn.cursor() as cur:  # a dropped session has released its locks already
-            cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", (self.key,))
-        with suppress(Exception):
-            self.conn.close()
+        """Ending the session releases its advisory locks (and a session that holds none has none to release)."""
+        if self.conn is not None:
+            with suppress(Exception):
+                self.conn.close()
 
 
 @dataclass(frozen=True)
