@@ -420,16 +420,7 @@ class Synchronizer:
             log.info("%s: %d source rows, unchanged", spec.name, source_snap.num_rows)
             empty = copy_snap.slice(0, 0)
             return TablePlan(spec, table, snapshot_started, empty, None, diff, [], changes, exists, reconciliation=rec)
-        log.info(
-            "%s: %d source rows, %d to fetch (%d new, %d changed), %d deleted%s",
-            spec.name,
-            source_snap.num_rows,
-            diff.fetch_count,
-            diff.inserted,
-            diff.updated,
-            diff.deleted_keys.num_rows,
-            f"; schema: {'; '.join(changes)}" if changes else "",
-        )
+        _log_diff(spec, source_snap.num_rows, "", diff, changes)
         # The copy's snapshot has served (the diff holds what the proof needs): do not keep it in memory.
         empty_copy = copy_snap.slice(0, 0)
         return TablePlan(spec, table, snapshot_started, empty_copy, source_snap, diff, batches, changes, exists)
@@ -497,21 +488,9 @@ class Synchronizer:
         copy_snap = self.copy.snapshot(spec, True, ranges)
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
         batches = plan_batches(spec, source_snap, diff.needed, chunk, covers=ranges)
-        log.info(
-            "%s: %d source rows, %d of %d buckets differ (%s; %d keys compared): %d to fetch (%d new, "
-            "%d changed), %d deleted%s",
-            spec.name,
-            rows,
-            len(dirty),
-            len(set(source_fp.buckets) | set(copy_fp.buckets)),
-            how,
-            source_snap.num_rows,
-            diff.fetch_count,
-            diff.inserted,
-            diff.updated,
-            diff.deleted_keys.num_rows,
-            f"; schema: {'; '.join(changes)}" if changes else "",
-        )
+        buckets = len(set(source_fp.buckets) | set(copy_fp.buckets))
+        compared = f"{len(dirty)} of {buckets} buckets differ ({how}; {source_snap.num_rows} keys compared): "
+        _log_diff(spec, rows, compared, diff, changes)
         plan = TablePlan(spec, table, snapshot_started, empty, source_snap, diff, batches, changes, exists)
         plan.clean_source, plan.clean_copy = source_fp.without(dirty), copy_fp.without(dirty)
         plan.dirty_ranges, plan.tokens_compared = ranges, tokens
@@ -807,6 +786,21 @@ _TRANSIENT = re.compile(
     r"could not connect|gone away|lost connection|broken pipe|timed? ?out|shutdown|IoError|EOF",
     re.IGNORECASE,
 )
+
+
+def _log_diff(spec: TableSpec, rows: int, compared: str, diff: TableDiff, changes: list[str]) -> None:
+    """One line per planned table: what the comparison found and what this run fetches (counts only)."""
+    log.info(
+        "%s: %d source rows, %s%d to fetch (%d new, %d changed), %d deleted%s",
+        spec.name,
+        rows,
+        compared,
+        diff.fetch_count,
+        diff.inserted,
+        diff.updated,
+        diff.deleted_keys.num_rows,
+        f"; schema: {'; '.join(changes)}" if changes else "",
+    )
 
 
 def _is_transient(e: BaseException) -> bool:

@@ -122,6 +122,14 @@ def test_source_connection_killed_mid_table(mysql_database: str, pg_database: st
     assert pg_scalar(pg_database, f"SELECT sum(retries) FROM {DATASET}._od_run_log WHERE table_name = 'commlog'") == 1
 
 
+def assert_run_log_tells_of_a_retry(pg_database: str) -> None:
+    """The run log tells: either dlt retried the dropped load job, or the table failed and was retried."""
+    where = f"FROM {DATASET}._od_run_log WHERE table_name = 'commlog'"
+    retries = pg_scalar(pg_database, f"SELECT retries {where}")
+    error = pg_scalar(pg_database, f"SELECT coalesce(error, '') {where}")
+    assert retries >= 1 or error.startswith("recovered after attempt 1")
+
+
 def test_postgres_load_connection_terminated_mid_load(
     mysql_database: str, pg_database: str, pipelines_dir: Path
 ) -> None:
@@ -149,11 +157,7 @@ def test_postgres_load_connection_terminated_mid_load(
         pytest.fail("the test never caught a load statement to terminate")
     assert summary.ok, [r.error for r in summary.results]
     assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
-    # The run log tells: either dlt retried the dropped load job, or the table failed and was retried.
-    where = f"FROM {DATASET}._od_run_log WHERE table_name = 'commlog'"
-    retries = pg_scalar(pg_database, f"SELECT retries {where}")
-    error = pg_scalar(pg_database, f"SELECT coalesce(error, '') {where}")
-    assert retries >= 1 or error.startswith("recovered after attempt 1")
+    assert_run_log_tells_of_a_retry(pg_database)
 
 
 def restart_postgres() -> None:
@@ -199,10 +203,7 @@ def test_postgres_restarted_mid_load(
         pytest.fail("the test never caught a load to restart the server under")
     assert summary.ok, [r.error for r in summary.results]
     assert differences(mysql_database, pg_database, DATASET, ["commlog"]) == []
-    where = f"FROM {DATASET}._od_run_log WHERE table_name = 'commlog'"
-    retries = pg_scalar(pg_database, f"SELECT retries {where}")
-    error = pg_scalar(pg_database, f"SELECT coalesce(error, '') {where}")
-    assert retries >= 1 or error.startswith("recovered after attempt 1")
+    assert_run_log_tells_of_a_retry(pg_database)
     # The restart dropped the session holding the run lock: the run took the lock again before writing on.
     assert "taking the lock again" in caplog.text
 
