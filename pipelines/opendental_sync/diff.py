@@ -181,8 +181,13 @@ def expected_after_load(
 def reconcile(expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa.Table | None = None) -> Reconciliation:
     """Compare the copy with what it must hold: every expected key live once, with the expected stamp,
     and no other live key. Keys ``in_flight`` (changed in the source while the run read it) are left out."""
-    key = list(spec.primary_key)
     exp, live = judged(expected, copy, spec, in_flight)
+    return reconcile_judged(exp, live, spec, in_flight.num_rows if in_flight is not None else 0)
+
+
+def reconcile_judged(exp: pa.Table, live: pa.Table, spec: TableSpec, in_flight: int) -> Reconciliation:
+    """``reconcile`` of rows already ``judged`` (``in_flight``: how many keys were left out)."""
+    key = list(spec.primary_key)
     missing = _anti_join(exp.select(key), live.select(key), key)
     extra = _anti_join(live.select(key), exp.select(key), key)
     if spec.has_token:
@@ -202,7 +207,7 @@ def reconcile(expected: pa.Table, copy: pa.Table, spec: TableSpec, in_flight: pa
         copy_rows=live.num_rows,
         source_checksum=checksum(exp, spec),
         copy_checksum=checksum(live, spec),
-        in_flight=in_flight.num_rows if in_flight is not None else 0,
+        in_flight=in_flight,
         mismatched_keys=mismatched.sort_by([(k, "ascending") for k in key]),
     )
 

@@ -50,6 +50,7 @@ from opendental_sync.diff import (
     expected_after_load,
     judged,
     reconcile,
+    reconcile_judged,
 )
 from opendental_sync.extract import (
     DELETED_COLUMN,
@@ -652,9 +653,9 @@ class Synchronizer:
         # Bucketed: the clean buckets were proven equal at planning and this run wrote nothing there; the
         # differing ones are proven key by key now, and the whole table's figures combine both.
         after = self.copy.snapshot(spec, True, plan.dirty_ranges)
-        rec = reconcile(expected, after, spec, in_flight)
-        assert plan.clean_source is not None and plan.clean_copy is not None
         exp, live = judged(expected, after, spec, in_flight)
+        rec = reconcile_judged(exp, live, spec, 0 if in_flight is None else in_flight.num_rows)
+        assert plan.clean_source is not None and plan.clean_copy is not None
         token = STAMP if spec.has_token and plan.tokens_compared else None
         source_fp, copy_fp = Fingerprint(plan.clean_source.width), Fingerprint(plan.clean_copy.width)
         source_fp.add_table(exp, spec, token)
