@@ -8,6 +8,7 @@ A copy snapshot has the same plus ``_od_deleted``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -136,10 +137,7 @@ class Reconciliation:
         if self.mismatched_keys.num_rows:
             parts.append(describe_key_ranges(self.mismatched_keys, limit))
         if self.mismatched_buckets:
-            name = self.mismatched_keys.column_names[0]
-            shown = ", ".join(f"{a}-{b}" for a, b in self.mismatched_buckets[:limit])
-            more = len(self.mismatched_buckets) - limit
-            parts.append(f"{name} {shown}" + (f" (+{more} more ranges)" if more > 0 else ""))
+            parts.append(describe_runs(self.mismatched_keys.column_names[0], self.mismatched_buckets, limit))
         return "; ".join(parts)
 
 
@@ -234,13 +232,17 @@ def describe_key_ranges(keys: pa.Table, limit: int = 5) -> str:
         shown = "; ".join(", ".join(f"{k}={r[k]}" for k in names) for r in rows)
         more = keys.num_rows - len(rows)
         return shown + (f" (+{more} more keys)" if more > 0 else "")
-    values = keys.column(0).to_pylist()
     runs: list[tuple[int, int]] = []
-    for v in values:
+    for v in keys.column(0).to_pylist():
         if runs and v == runs[-1][1] + 1:
             runs[-1] = (runs[-1][0], v)
         else:
             runs.append((v, v))
+    return describe_runs(names[0], runs, limit)
+
+
+def describe_runs(name: str, runs: Sequence[tuple[int, int]], limit: int = 5) -> str:
+    """``"AptNum 10-12, 40 (+3 more ranges)"`` for inclusive key ranges."""
     shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:limit])
     more = len(runs) - limit
-    return f"{names[0]} {shown}" + (f" (+{more} more ranges)" if more > 0 else "")
+    return f"{name} {shown}" + (f" (+{more} more ranges)" if more > 0 else "")

@@ -258,10 +258,13 @@ def fetch_batches(
     def typed(raw: pa.Table, zero_dates: Counter[str]) -> pa.Table:
         return to_raw_types(raw, table, spec, synced_at, zero_dates)
 
-    def read_where(where: str) -> _Read:
+    def one_query(sql: str) -> tuple[_Read, pa.Table]:
         zero: Counter[str] = Counter()
-        raw = db.read_arrow(head + where)
-        return _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1)
+        raw = db.read_arrow(sql)
+        return _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1), raw
+
+    def read_where(where: str) -> _Read:
+        return one_query(head + where)[0]
 
     def read_range(bounds: tuple[int, int], pages: int = RANGE_PAGES_PER_TASK) -> _Read:
         # Pages within the range, so a range denser than planned still reads chunk_size rows per query;
@@ -292,9 +295,8 @@ def fetch_batches(
     def keyset() -> Iterator[_Read]:
         after: list[object] | None = None
         while True:
-            zero: Counter[str] = Counter()
-            raw = db.read_arrow(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}")
-            yield _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1)
+            read, raw = one_query(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}")
+            yield read
             if raw.num_rows < chunk_size:
                 return
             after = [raw.column(k)[raw.num_rows - 1].as_py() for k in key]

@@ -408,7 +408,7 @@ class Synchronizer:
             return self._plan_buckets(spec, table, state, exists, changes, snapshot_started)
         copy_snap = self.copy.snapshot(replace(spec, strategy="append") if hash_missing else spec, exists)
         if whole or copy_snap.num_rows == 0:
-            log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
+            log.info("%s: full read%s", spec.name, _schema_note(changes))
             return TablePlan(spec, table, snapshot_started, copy_snap, None, None, None, changes, exists)
         source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
         unsettled = state.snapshot_started_epoch - 1 if state else None
@@ -465,7 +465,7 @@ class Synchronizer:
         if not copy_fp.buckets or source_fp is None:
             # Nothing live in the copy: read every row once; the read is fingerprinted as it goes, and
             # the copy's fingerprints after the load must equal it.
-            log.info("%s: full read%s", spec.name, f"; schema: {'; '.join(changes)}" if changes else "")
+            log.info("%s: full read%s", spec.name, _schema_note(changes))
             plan = TablePlan(spec, table, snapshot_started, empty, None, None, None, changes, exists)
             plan.stats.fingerprint = Fingerprint(width)
             plan.read_ranges = key_spans(*bounds, self.settings.chunk_size)
@@ -582,7 +582,7 @@ class Synchronizer:
             with ThreadPoolExecutor(1, thread_name_prefix="dlt-loader") as loader:
                 group: list[tuple[TablePlan, StagedFiles]] = []
                 group_rows = 0
-                for i, p in enumerate(plans):
+                for p in plans:
                     for future in submitted:  # the run lock was lost: stop reading too
                         if future.done() and isinstance(future.exception(), RunLockLost):
                             future.result()
@@ -608,7 +608,7 @@ class Synchronizer:
                         times["read"] += time.monotonic() - t0
                     group.append((p, staged))
                     group_rows += staged.rows
-                    if group_rows >= GROUP_ROWS or i == len(plans) - 1:
+                    if group_rows >= GROUP_ROWS:
                         submitted.append(loader.submit(load_group, group))
                         group, group_rows = [], 0
                 if group:
@@ -709,6 +709,7 @@ class Synchronizer:
     def _record_proof(self, plan: TablePlan, result: TableResult, rec: Reconciliation) -> None:
         spec = plan.spec
         result.reconciliation = rec
+        previous = self._state.get(spec.name)
         if not plan.tokens_compared:
             result.compared = "keys; tokens of the rows stamped since the last run (stamp index)"
         if not rec.matches:
@@ -717,14 +718,12 @@ class Synchronizer:
             log.error("%s: reconciliation mismatch at %s", spec.name, rec.mismatch_ranges())
             # The next run heals what differs. For that it must still re-read the second this run read in
             # (a first run has no earlier state to fall back on) and compare every row's stamp.
-            previous = self._state.get(spec.name)
             if previous is None:
                 self.copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, None))
             elif previous.stamps_checked_epoch is not None:
                 self.copy.save_state(spec.name, replace(previous, stamps_checked_epoch=None))
         else:
             # Remember where this read began: the next run re-reads rows stamped in that second.
-            previous = self._state.get(spec.name)
             if plan.tokens_compared:
                 checked: int | None = plan.snapshot_started
             else:
@@ -800,8 +799,12 @@ def _log_diff(spec: TableSpec, rows: int, compared: str, diff: TableDiff, change
         diff.inserted,
         diff.updated,
         diff.deleted_keys.num_rows,
-        f"; schema: {'; '.join(changes)}" if changes else "",
+        _schema_note(changes),
     )
+
+
+def _schema_note(changes: list[str]) -> str:
+    return f"; schema: {'; '.join(changes)}" if changes else ""
 
 
 def _is_transient(e: BaseException) -> bool:
