@@ -100,9 +100,24 @@ def run_pipeline(source_url: str, pg_url: str, *args: str) -> Timed:
     return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output)
 
 
+def mariadb_command(url: str) -> list[str]:
+    """The ``mariadb`` client, batch mode, rows streamed as they come (``--quick``), for the database of ``url``."""
+    u = make_url(url)
+    return [
+        "mariadb", "--batch", "--quick", "--skip-column-names", f"-h{u.host}", f"-P{u.port or 3306}",
+        f"-u{u.username}", f"--password={u.password or ''}", "--default-character-set=utf8mb4", str(u.database),
+    ]  # fmt: skip
+
+
 def server_cpu_seconds(process_name: str) -> float | None:
     """CPU seconds used so far by a local server process (its own and its reaped children's: PostgreSQL's
     exited backends count into the postmaster); None when no such process runs on this machine."""
+    split = server_cpu_split(process_name)
+    return None if split is None else sum(split)
+
+
+def server_cpu_split(process_name: str) -> tuple[float, float] | None:
+    """(user, system) CPU seconds of ``server_cpu_seconds``: system time is mostly the server's system calls."""
     try:
         pids = subprocess.run(["pgrep", "-x", process_name], capture_output=True, text=True).stdout.split()
     except FileNotFoundError:
@@ -110,11 +125,13 @@ def server_cpu_seconds(process_name: str) -> float | None:
     if not pids:
         return None
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    user = system = 0.0
     for pid in pids:  # the postmaster and its live backends
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += sum(int(x) for x in fields[11:15]) / tick  # utime, stime, cutime, cstime
-    return total
+        utime, stime, cutime, cstime = (int(x) / tick for x in fields[11:15])
+        user += utime + cutime
+        system += stime + cstime
+    return user, system

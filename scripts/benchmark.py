@@ -23,7 +23,15 @@ import time
 from datetime import UTC, datetime
 
 import psycopg2
-from bench_common import ROOT, fresh_pg_database, run_pipeline, server_cpu_seconds, source_exists, source_rows
+from bench_common import (
+    ROOT,
+    fresh_pg_database,
+    mariadb_command,
+    run_pipeline,
+    server_cpu_seconds,
+    source_exists,
+    source_rows,
+)
 from sqlalchemy.engine import make_url
 
 from opendental_sync.buckets import Fingerprint, bucket_width, bucketable, key_spans
@@ -42,10 +50,7 @@ def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("DROP SCHEMA IF EXISTS raw_baseline CASCADE; CREATE SCHEMA raw_baseline")
-    mysql = [
-        "mariadb", "--batch", "--quick", "--skip-column-names", f"-h{src.host}", f"-P{src.port or 3306}",
-        f"-u{src.username}", f"--password={src.password or ''}", "--default-character-set=utf8mb4", str(src.database),
-    ]  # fmt: skip
+    mysql = mariadb_command(source_url)
     columns: dict[str, list[str]] = {}
     describe = subprocess.run(
         [*mysql, "-e", "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "

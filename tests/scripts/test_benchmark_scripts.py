@@ -1,5 +1,5 @@
-"""The README's speed commands, run on a small demo clinic: the benchmark and the writer-stall probe must keep
-working end to end (their figures are read by people, not asserted here)."""
+"""The README's speed commands, run small: the benchmark, the writer-stall probe and the read-cost probe must
+keep working end to end (their figures are read by people, not asserted here)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import mysql_url
+from conftest import mysql_admin, mysql_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENTS = "300"
@@ -48,3 +48,24 @@ def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_data
     for phase in ("writer alone", "during our full load", "during our incremental run"):
         assert phase in out, out
     assert re.search(r"longest writer stall while we read: \d+ ms", out), out
+
+
+def test_the_read_cost_probe_reads_the_table_in_every_shape(mysql_database: str) -> None:
+    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE securitylog (SecurityLogNum bigint NOT NULL PRIMARY KEY, FKey bigint NOT NULL, "
+            "LogText text) ENGINE=MyISAM"
+        )
+        cur.execute("INSERT INTO securitylog SELECT seq, seq % 7, 'entry' FROM seq_1_to_5000")
+    out = run_script(
+        "read_cost_probe.py",
+        "--table",
+        "securitylog",
+        "--chunk-size",
+        "1000",
+        "--source-url",
+        mysql_url(mysql_database),
+    ).stdout
+    assert "securitylog: 5,000 rows" in out, out
+    for shape in ("scan", "key ranges", "handler", "mrr", "fingerprint", "keys only"):
+        assert re.search(rf"^{shape} +\d+\.\d\d +\S+ +\S+$", out, re.MULTILINE), f"{shape}:\n{out}"
