@@ -26,6 +26,7 @@ class Timed:
     peak_rss_mb: float
     returncode: int
     output: str
+    cpu_seconds: float = 0.0  # the pipeline process's own CPU, user and system, on all its threads
 
 
 def source_rows(url: str) -> dict[str, int]:
@@ -97,7 +98,8 @@ def run_pipeline(source_url: str, pg_url: str, *args: str) -> Timed:
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output, cpu)
 
 
 def mariadb_command(url: str) -> list[str]:

@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one simulated day changed {changed:,} rows")
     print("server CPU seconds per step (two cores in all):")
     for label, cpu in (("(a)", full_cpu), ("(b)", raw_cpu), ("(c)", incremental_cpu), ("(d)", floor_cpu)):
-        print(f"  {label} {cpu.describe()}")
+        ours = {"(a)": full, "(c)": incremental}.get(label)
+        print(f"  {label} {cpu.describe()}" + (f", our process {ours.cpu_seconds:.1f}" if ours else ""))
     by_path: dict[str, list[str]] = {}
     for table, path in sorted(paths.items()):
         by_path.setdefault(path or "?", []).append(table)
