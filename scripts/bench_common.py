@@ -85,14 +85,13 @@ def run_pipeline(source_url: str, pg_url: str, *args: str) -> Timed:
         DESTINATION__POSTGRES__CREDENTIALS=pg_url,
         DLT_DATA_DIR=str(ROOT / ".dlt" / ".var" / "bench"),
     )
+    return run_timed([sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q", *args], env)
+
+
+def run_timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Run a command to its end: wall time, its peak resident memory and CPU seconds, exit code and output."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)

@@ -10,6 +10,8 @@ machine, one after the other:
   (c) our incremental run after one simulated clinic day;
   (d) the floor the gentle rule puts under (a): every table read with the bounded primary-key queries a full
       load issues (chunk_size rows each, read_workers at a time), typed and then dropped, nothing loaded;
+  (e) when `pgloader` is installed (Debian: `apt-get install pgloader`), pgloader copying the same tables with
+      its defaults into schema `pgloader_baseline`, and how many rows it copied;
 and prints each time, the ratios, rows/s, our peak memory, which read path each table took, and the CPU
 seconds MariaDB and PostgreSQL spent in each step when they run on this machine.
 """
@@ -17,17 +19,23 @@ seconds MariaDB and PostgreSQL spent in each step when they run on this machine.
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg2
 from bench_common import (
     ROOT,
+    Timed,
     fresh_pg_database,
     mariadb_command,
     run_pipeline,
+    run_timed,
     server_cpu_seconds,
     source_exists,
     source_rows,
@@ -103,6 +111,46 @@ def bounded_reads(source_url: str) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
+PGLOADER_SCHEMA = "pgloader_baseline"
+# pgloader's documented rules for zero dates: without them it copies no row of a table holding one (and exits 0).
+PGLOADER_CASTS = """CAST type date to date drop default drop not null using zero-dates-to-null,
+     type datetime to timestamptz drop default drop not null using zero-dates-to-null,
+     type timestamp to timestamptz drop default drop not null using zero-dates-to-null"""
+
+
+def pgloader_errors(output: str) -> list[str]:
+    """pgloader's distinct error messages, cut before any quoted value (its messages quote row values)."""
+    found = re.findall(r"(?:ERROR|FATAL) ([^\"\n]*)", output)
+    return sorted({m.rstrip(": ") for m in found})
+
+
+def pgloader_load(source_url: str, pg_url: str) -> tuple[Timed, int]:
+    """pgloader (a mature bulk copier: its default settings, plus its rules for zero dates) over every table of
+    the source into schema ``pgloader_baseline``: its run, and the rows that reached PostgreSQL."""
+    src, dst = make_url(source_url), make_url(pg_url)
+    conn = psycopg2.connect(pg_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP SCHEMA IF EXISTS {PGLOADER_SCHEMA} CASCADE")
+    mysql = src.set(drivername="mysql").render_as_string(hide_password=False)
+    postgresql = dst.set(drivername="postgresql").render_as_string(hide_password=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        command = Path(tmp) / "load.pgloader"
+        command.write_text(
+            f"LOAD DATABASE FROM {mysql} INTO {postgresql}\n{PGLOADER_CASTS}\n"
+            f"ALTER SCHEMA '{src.database}' RENAME TO '{PGLOADER_SCHEMA}';\n"
+        )
+        run = run_timed(["pgloader", "--root-dir", tmp, str(command)])
+    copied = 0
+    with conn.cursor() as cur:
+        cur.execute("SELECT relname FROM pg_stat_user_tables WHERE schemaname = %s", (PGLOADER_SCHEMA,))
+        for (table,) in cur.fetchall():
+            cur.execute(f'SELECT COUNT(*) FROM {PGLOADER_SCHEMA}."{table}"')
+            copied += int(cur.fetchone()[0])
+    conn.close()
+    return run, copied
+
+
 class ServerCpu:
     """CPU seconds MariaDB and PostgreSQL spend during a step (None when a server is not on this machine)."""
 
@@ -169,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     if floor_rows != total:
         print(f"warning: the bounded reads saw {floor_rows:,} rows, the source has {total:,}")
 
+    pgloader: tuple[Timed, int] | None = None
+    if shutil.which("pgloader"):
+        with ServerCpu() as pgloader_cpu:
+            pgloader = pgloader_load(args.source_url, args.pg_url)
+        for error in pgloader_errors(pgloader[0].output):
+            print(f"pgloader: {error}")
+
     record = simulate_day(args.source_url, args.seed, day=1)
     changed = sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
     with ServerCpu() as incremental_cpu:
@@ -191,11 +246,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     floor_step = "(d) bounded reads alone (floor)"
     print(f"{floor_step:<34}{floor:>9.1f}{total / floor:>12,.0f}{f'{floor / baseline:.2f}x baseline':>22}{'-':>10}")
+    steps = [("(a)", full_cpu), ("(b)", raw_cpu), ("(c)", incremental_cpu), ("(d)", floor_cpu)]
+    if pgloader is None:
+        print("(e) pgloader: not installed, not run (Debian: apt-get install pgloader)")
+    else:
+        run, copied = pgloader
+        pg_step = "(e) pgloader, zero dates cast"
+        seconds = f"{run.seconds:>9.1f}{total / run.seconds:>12,.0f}{f'{run.seconds / baseline:.2f}x baseline':>22}"
+        print(f"{pg_step:<34}{seconds}{run.peak_rss_mb:>10.0f}")
+        print(f"    pgloader exited {run.returncode} and copied {copied:,} of the source's {total:,} rows")
+        steps.append(("(e)", pgloader_cpu))
     print(f"one simulated day changed {changed:,} rows")
     print("server CPU seconds per step (two cores in all):")
-    for label, cpu in (("(a)", full_cpu), ("(b)", raw_cpu), ("(c)", incremental_cpu), ("(d)", floor_cpu)):
-        ours = {"(a)": full, "(c)": incremental}.get(label)
-        print(f"  {label} {cpu.describe()}" + (f", our process {ours.cpu_seconds:.1f}" if ours else ""))
+    for label, cpu in steps:
+        ours = {"(a)": full, "(c)": incremental, "(e)": pgloader[0] if pgloader else None}.get(label)
+        who = "pgloader" if label == "(e)" else "our process"
+        print(f"  {label} {cpu.describe()}" + (f", {who} {ours.cpu_seconds:.1f}" if ours else ""))
     by_path: dict[str, list[str]] = {}
     for table, path in sorted(paths.items()):
         by_path.setdefault(path or "?", []).append(table)

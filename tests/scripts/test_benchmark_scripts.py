@@ -4,6 +4,7 @@ keep working end to end (their figures are read by people, not asserted here).""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,13 @@ def test_the_benchmark_times_every_step_against_the_raw_pipe(mysql_database: str
     assert "warning" not in out  # the bounded reads saw every row of the source
     assert re.search(r"read path connectorx: \d+ tables", out), out
     assert "PyMySQL" not in out  # no batch needed the slow fallback: the fast path read every value
+    if shutil.which("pgloader"):  # .ci/run installs it; the step is optional where it is not installed
+        line = next((x for x in out.splitlines() if x.startswith("(e) pgloader")), None)
+        assert line is not None and float(line[34:43]) > 0, out
+        copied = re.search(r"pgloader exited 0 and copied ([\d,]+) of the source's ([\d,]+) rows", out)
+        assert copied is not None and copied[1] == copied[2], out  # its zero-date rules let it copy every row
+    else:
+        assert "(e) pgloader: not installed" in out, out
 
 
 def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_database: str) -> None:
