@@ -4,8 +4,10 @@ against, and the pipeline run as a separate process (its peak memory is that pro
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,3 +138,43 @@ def server_cpu_split(process_name: str) -> tuple[float, float] | None:
         user += utime + cutime
         system += stime + cstime
     return user, system
+
+
+PGLOADER_SCHEMA = "pgloader_baseline"
+# pgloader's documented rules for zero dates: without them it copies no row of a table holding one (and exits 0).
+PGLOADER_CASTS = """CAST type date to date drop default drop not null using zero-dates-to-null,
+     type datetime to timestamptz drop default drop not null using zero-dates-to-null,
+     type timestamp to timestamptz drop default drop not null using zero-dates-to-null"""
+
+
+def pgloader_errors(output: str) -> list[str]:
+    """pgloader's distinct error messages, cut before any quoted value (its messages quote row values)."""
+    found = re.findall(r"(?:ERROR|FATAL) ([^\"\n]*)", output)
+    return sorted({m.rstrip(": ") for m in found})
+
+
+def pgloader_load(source_url: str, pg_url: str) -> tuple[Timed, int]:
+    """pgloader (a mature bulk copier: its default settings, plus its rules for zero dates) over every table of
+    the source into schema ``pgloader_baseline``: its run, and the rows that reached PostgreSQL."""
+    src, dst = make_url(source_url), make_url(pg_url)
+    conn = psycopg2.connect(pg_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP SCHEMA IF EXISTS {PGLOADER_SCHEMA} CASCADE")
+    mysql = src.set(drivername="mysql").render_as_string(hide_password=False)
+    postgresql = dst.set(drivername="postgresql").render_as_string(hide_password=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        command = Path(tmp) / "load.pgloader"
+        command.write_text(
+            f"LOAD DATABASE FROM {mysql} INTO {postgresql}\n{PGLOADER_CASTS}\n"
+            f"ALTER SCHEMA '{src.database}' RENAME TO '{PGLOADER_SCHEMA}';\n"
+        )
+        run = run_timed(["pgloader", "--root-dir", tmp, str(command)])
+    copied = 0
+    with conn.cursor() as cur:
+        cur.execute("SELECT relname FROM pg_stat_user_tables WHERE schemaname = %s", (PGLOADER_SCHEMA,))
+        for (table,) in cur.fetchall():
+            cur.execute(f'SELECT COUNT(*) FROM {PGLOADER_SCHEMA}."{table}"')
+            copied += int(cur.fetchone()[0])
+    conn.close()
+    return run, copied

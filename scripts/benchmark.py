@@ -19,14 +19,11 @@ seconds MariaDB and PostgreSQL spent in each step when they run on this machine.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg2
 from bench_common import (
@@ -34,8 +31,9 @@ from bench_common import (
     Timed,
     fresh_pg_database,
     mariadb_command,
+    pgloader_errors,
+    pgloader_load,
     run_pipeline,
-    run_timed,
     server_cpu_seconds,
     source_exists,
     source_rows,
@@ -109,46 +107,6 @@ def bounded_reads(source_url: str) -> tuple[float, int]:
             rows += batch.num_rows
         stats.read.clear()
     return time.perf_counter() - started, rows
-
-
-PGLOADER_SCHEMA = "pgloader_baseline"
-# pgloader's documented rules for zero dates: without them it copies no row of a table holding one (and exits 0).
-PGLOADER_CASTS = """CAST type date to date drop default drop not null using zero-dates-to-null,
-     type datetime to timestamptz drop default drop not null using zero-dates-to-null,
-     type timestamp to timestamptz drop default drop not null using zero-dates-to-null"""
-
-
-def pgloader_errors(output: str) -> list[str]:
-    """pgloader's distinct error messages, cut before any quoted value (its messages quote row values)."""
-    found = re.findall(r"(?:ERROR|FATAL) ([^\"\n]*)", output)
-    return sorted({m.rstrip(": ") for m in found})
-
-
-def pgloader_load(source_url: str, pg_url: str) -> tuple[Timed, int]:
-    """pgloader (a mature bulk copier: its default settings, plus its rules for zero dates) over every table of
-    the source into schema ``pgloader_baseline``: its run, and the rows that reached PostgreSQL."""
-    src, dst = make_url(source_url), make_url(pg_url)
-    conn = psycopg2.connect(pg_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"DROP SCHEMA IF EXISTS {PGLOADER_SCHEMA} CASCADE")
-    mysql = src.set(drivername="mysql").render_as_string(hide_password=False)
-    postgresql = dst.set(drivername="postgresql").render_as_string(hide_password=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        command = Path(tmp) / "load.pgloader"
-        command.write_text(
-            f"LOAD DATABASE FROM {mysql} INTO {postgresql}\n{PGLOADER_CASTS}\n"
-            f"ALTER SCHEMA '{src.database}' RENAME TO '{PGLOADER_SCHEMA}';\n"
-        )
-        run = run_timed(["pgloader", "--root-dir", tmp, str(command)])
-    copied = 0
-    with conn.cursor() as cur:
-        cur.execute("SELECT relname FROM pg_stat_user_tables WHERE schemaname = %s", (PGLOADER_SCHEMA,))
-        for (table,) in cur.fetchall():
-            cur.execute(f'SELECT COUNT(*) FROM {PGLOADER_SCHEMA}."{table}"')
-            copied += int(cur.fetchone()[0])
-    conn.close()
-    return run, copied
 
 
 class ServerCpu:

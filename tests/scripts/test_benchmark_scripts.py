@@ -55,6 +55,7 @@ def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_data
     ).stdout
     for phase in ("writer alone", "during our full load", "during our incremental run"):
         assert phase in out, out
+    assert ("during pgloader" in out) == bool(shutil.which("pgloader")), out
     assert re.search(r"longest writer stall while we read: \d+ ms", out), out
 
 
