@@ -11,9 +11,9 @@ machine, one after the other:
   (d) the floor the gentle rule puts under (a): every table read with the bounded primary-key queries a full
       load issues (chunk_size rows each, read_workers at a time), typed and then dropped, nothing loaded;
   (e) when `pgloader` is installed (Debian: `apt-get install pgloader`), pgloader copying the same tables with
-      its defaults into schema `pgloader_baseline`, and how many rows it copied;
-and prints each time, the ratios, rows/s, our peak memory, which read path each table took, and the CPU
-seconds MariaDB and PostgreSQL spent in each step when they run on this machine.
+      its defaults plus its zero-date cast rules into schema `pgloader_baseline`, and how many rows it copied;
+and prints each time, the ratios, rows/s, peak memory, which read path each table took, and the CPU seconds
+MariaDB and PostgreSQL (when they run on this machine) and the loading process spent in each step.
 """
 
 from __future__ import annotations
