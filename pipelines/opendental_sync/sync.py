@@ -68,6 +68,7 @@ from opendental_sync.extract import (
     source_snapshot,
 )
 from opendental_sync.memory import releasing_free_memory
+from opendental_sync.progress import ReadProgress
 from opendental_sync.registry import (
     TableSpec,
     check_against_source,
@@ -552,6 +553,8 @@ class Synchronizer:
                 times["load"] += time.monotonic() - t1
                 times["import"] += t1 - t0
                 _crash_point("finish")
+                rows = sum(staged.rows for _, staged in group)
+                log.info("loaded %s: %s rows in %.1fs", ", ".join(names), f"{rows:,}", time.monotonic() - t0)
             except RunLockLost:
                 raise
             except Exception as e:
@@ -577,6 +580,7 @@ class Synchronizer:
                         retried[name] += n
 
         started = time.monotonic()
+        progress = ReadProgress(len(plans))
         submitted: list[Future[None]] = []
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="dlt-loader") as loader:
@@ -599,7 +603,8 @@ class Synchronizer:
                             p.read_ranges,
                             self.settings.read_workers,
                         )
-                        staged = write_parquet(_crash_after_first(batches), stage_root / p.spec.name, FILE_ROWS)
+                        counted = progress.counting(p.spec.name, batches, whole_table=p.batches is None)
+                        staged = write_parquet(_crash_after_first(counted), stage_root / p.spec.name, FILE_ROWS)
                     except Exception as e:
                         log.exception("%s: reading failed", p.spec.name)
                         failures[p.spec.name] = e
