@@ -31,12 +31,19 @@ class Timed:
     cpu_seconds: float = 0.0  # the pipeline process's own CPU, user and system, on all its threads
 
 
+def mysql_connect(url: str, database: bool = True, autocommit: bool = False) -> pymysql.Connection:
+    """A PyMySQL connection to the server of ``url`` (to its database unless ``database`` is False)."""
+    u = make_url(url)
+    return pymysql.connect(
+        host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",
+        database=u.database if database else None, autocommit=autocommit,
+    )  # fmt: skip
+
+
 def source_rows(url: str) -> dict[str, int]:
     """Exact row counts per table of the source."""
     u = make_url(url)
-    conn = pymysql.connect(
-        host=u.host, port=u.port or 3306, user=u.username, password=u.password or "", database=u.database
-    )
+    conn = mysql_connect(url)
     try:
         with conn.cursor() as cur:
             cur.execute(
@@ -56,7 +63,7 @@ def source_rows(url: str) -> dict[str, int]:
 
 def source_exists(url: str) -> bool:
     u = make_url(url)
-    conn = pymysql.connect(host=u.host, port=u.port or 3306, user=u.username, password=u.password or "")
+    conn = mysql_connect(url, database=False)
     try:
         with conn.cursor() as cur:
             cur.execute(

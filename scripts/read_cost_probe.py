@@ -24,8 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 
-import pymysql  # type: ignore[import-untyped]
-from bench_common import mariadb_command, server_cpu_split
+from bench_common import mariadb_command, mysql_connect, server_cpu_split
 from sqlalchemy.engine import make_url
 
 from opendental_sync.buckets import bucket_width, key_spans, mysql_fingerprint_query
@@ -36,9 +35,7 @@ from opendental_sync.source_schema import quote_mysql
 def key_facts(url: str, table: str) -> tuple[str, int, int, int]:
     """The primary-key column, its lowest and highest value, and the row count."""
     u = make_url(url)
-    conn = pymysql.connect(
-        host=u.host, port=u.port or 3306, user=u.username, password=u.password or "", database=u.database
-    )
+    conn = mysql_connect(url)
     try:
         with conn.cursor() as cur:
             cur.execute(

@@ -20,9 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import pymysql  # type: ignore[import-untyped]
-from bench_common import fresh_pg_database, pgloader_load, run_pipeline, source_exists
-from sqlalchemy.engine import make_url
+from bench_common import fresh_pg_database, mysql_connect, pgloader_load, run_pipeline, source_exists
 
 from scripts.demo.generate import build_demo_source
 
@@ -50,11 +48,7 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
 
     def run(self) -> None:
-        u = make_url(self.url)
-        conn = pymysql.connect(
-            host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",
-            database=u.database, autocommit=True,
-        )  # fmt: skip
+        conn = mysql_connect(self.url, autocommit=True)
         rng = random.Random(7)
         with conn.cursor() as cur:
             ranges = []
