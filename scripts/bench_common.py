@@ -148,21 +148,24 @@ def server_cpu_split(process_name: str) -> tuple[float, float] | None:
 
 
 PGLOADER_SCHEMA = "pgloader_baseline"
-# pgloader's documented rules for zero dates: without them it copies no row of a table holding one (and exits 0).
-PGLOADER_CASTS = """CAST type date to date drop default drop not null using zero-dates-to-null,
+# pgloader's documented settings for large MySQL tables: without the timeouts, MariaDB drops a connection pgloader
+# has not read from for net_write_timeout (60 s) and pgloader loses the rest of that table. Without the zero-date
+# rules it copies no row of a table holding one (and exits 0).
+PGLOADER_SETTINGS = """SET MySQL PARAMETERS net_read_timeout = '3600', net_write_timeout = '3600'
+CAST type date to date drop default drop not null using zero-dates-to-null,
      type datetime to timestamptz drop default drop not null using zero-dates-to-null,
      type timestamp to timestamptz drop default drop not null using zero-dates-to-null"""
 
 
 def pgloader_errors(output: str) -> list[str]:
     """pgloader's distinct error messages, cut before any quoted value (its messages quote row values)."""
-    found = re.findall(r"(?:ERROR|FATAL) ([^\"\n]*)", output)
-    return sorted({m.rstrip(": ") for m in found})
+    found = (m.rstrip(": ") for m in re.findall(r"(?:ERROR|FATAL) ([^\"\n]*)", output))
+    return sorted({m for m in found if m})
 
 
 def pgloader_load(source_url: str, pg_url: str) -> tuple[Timed, int]:
-    """pgloader (a mature bulk copier: its default settings, plus its rules for zero dates) over every table of
-    the source into schema ``pgloader_baseline``: its run, and the rows that reached PostgreSQL."""
+    """pgloader (a mature bulk copier: its defaults, plus its settings for timeouts and zero dates) over every
+    table of the source into schema ``pgloader_baseline``: its run, and the rows that reached PostgreSQL."""
     src, dst = make_url(source_url), make_url(pg_url)
     conn = psycopg2.connect(pg_url)
     conn.autocommit = True
@@ -173,7 +176,7 @@ def pgloader_load(source_url: str, pg_url: str) -> tuple[Timed, int]:
     with tempfile.TemporaryDirectory() as tmp:
         command = Path(tmp) / "load.pgloader"
         command.write_text(
-            f"LOAD DATABASE FROM {mysql} INTO {postgresql}\n{PGLOADER_CASTS}\n"
+            f"LOAD DATABASE FROM {mysql} INTO {postgresql}\n{PGLOADER_SETTINGS}\n"
             f"ALTER SCHEMA '{src.database}' RENAME TO '{PGLOADER_SCHEMA}';\n"
         )
         run = run_timed(["pgloader", "--root-dir", tmp, str(command)])
