@@ -9,8 +9,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import pymysql  # type: ignore[import-untyped]
@@ -31,48 +34,43 @@ class Timed:
     cpu_seconds: float = 0.0  # the pipeline process's own CPU, user and system, on all its threads
 
 
-def mysql_connect(url: str, database: bool = True, autocommit: bool = False) -> pymysql.Connection:
-    """A PyMySQL connection to the server of ``url`` (to its database unless ``database`` is False)."""
+@contextmanager
+def mysql_cursor(url: str, database: bool = True, autocommit: bool = False) -> Iterator[Any]:
+    """A PyMySQL cursor on the server of ``url`` (in its database unless ``database`` is False), closed after."""
     u = make_url(url)
-    return pymysql.connect(
+    conn = pymysql.connect(
         host=u.host, port=u.port or 3306, user=u.username, password=u.password or "",
         database=u.database if database else None, autocommit=autocommit,
     )  # fmt: skip
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
 
 
 def source_rows(url: str) -> dict[str, int]:
     """Exact row counts per table of the source."""
-    u = make_url(url)
-    conn = mysql_connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT TABLE_NAME FROM information_schema.TABLES "
-                "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE'",
-                (u.database,),
-            )
-            tables = [r[0] for r in cur.fetchall()]
-            counts = {}
-            for t in tables:
-                cur.execute(f"SELECT COUNT(*) FROM `{t}`")
-                counts[t] = int(cur.fetchone()[0])
-            return counts
-    finally:
-        conn.close()
+    with mysql_cursor(url) as cur:
+        cur.execute(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE'",
+            (make_url(url).database,),
+        )
+        tables = [r[0] for r in cur.fetchall()]
+        counts = {}
+        for t in tables:
+            cur.execute(f"SELECT COUNT(*) FROM `{t}`")
+            counts[t] = int(cur.fetchone()[0])
+        return counts
 
 
 def source_exists(url: str) -> bool:
-    u = make_url(url)
-    conn = mysql_connect(url, database=False)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = 'patient'",
-                (u.database,),
-            )
-            return int(cur.fetchone()[0]) > 0
-    finally:
-        conn.close()
+    with mysql_cursor(url, database=False) as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s AND TABLE_NAME = 'patient'",
+            (make_url(url).database,),
+        )
+        return int(cur.fetchone()[0]) > 0
 
 
 def fresh_pg_database(url: str) -> None:

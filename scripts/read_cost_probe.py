@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench_common import mariadb_command, mysql_connect, server_cpu_split
+from bench_common import mariadb_command, mysql_cursor, server_cpu_split
 from sqlalchemy.engine import make_url
 
 from opendental_sync.buckets import bucket_width, key_spans, mysql_fingerprint_query
@@ -34,23 +34,18 @@ from opendental_sync.source_schema import quote_mysql
 
 def key_facts(url: str, table: str) -> tuple[str, int, int, int]:
     """The primary-key column, its lowest and highest value, and the row count."""
-    u = make_url(url)
-    conn = mysql_connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s "
-                "AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
-                (u.database, table),
-            )
-            keys = [r[0] for r in cur.fetchall()]
-            if len(keys) != 1:
-                raise SystemExit(f"error: {table} needs a single-column primary key (it has {keys or 'none'})")
-            k = quote_mysql(keys[0])
-            cur.execute(f"SELECT MIN({k}), MAX({k}), COUNT(*) FROM {quote_mysql(table)}")
-            low, high, rows = cur.fetchone()
-    finally:
-        conn.close()
+    with mysql_cursor(url) as cur:
+        cur.execute(
+            "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s "
+            "AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
+            (make_url(url).database, table),
+        )
+        keys = [r[0] for r in cur.fetchall()]
+        if len(keys) != 1:
+            raise SystemExit(f"error: {table} needs a single-column primary key (it has {keys or 'none'})")
+        k = quote_mysql(keys[0])
+        cur.execute(f"SELECT MIN({k}), MAX({k}), COUNT(*) FROM {quote_mysql(table)}")
+        low, high, rows = cur.fetchone()
     if not rows:
         raise SystemExit(f"error: {table} has no rows to read")
     return keys[0], int(low), int(high), int(rows)

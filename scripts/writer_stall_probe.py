@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench_common import fresh_pg_database, mysql_connect, pgloader_load, run_pipeline, source_exists
+from bench_common import fresh_pg_database, mysql_cursor, pgloader_load, run_pipeline, source_exists
 
 from scripts.demo.generate import build_demo_source
 
@@ -48,9 +48,8 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
 
     def run(self) -> None:
-        conn = mysql_connect(self.url, autocommit=True)
         rng = random.Random(7)
-        with conn.cursor() as cur:
+        with mysql_cursor(self.url, autocommit=True) as cur:
             ranges = []
             for table, key, change in TARGETS:
                 cur.execute(f"SELECT MIN(`{key}`), MAX(`{key}`) FROM `{table}`")
@@ -67,7 +66,6 @@ class Writer(threading.Thread):
                     self.longest_ms, self.longest_on = ms, table
                 self.latencies_ms.append(ms)
                 time.sleep(max(0.0, self.interval_s - (time.perf_counter() - started)))
-        conn.close()
 
 
 def measure(url: str, work: object) -> tuple[list[float], float, str]:
