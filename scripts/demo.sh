@@ -2,8 +2,9 @@
 # The main job end to end on a demo database:
 #   1. build the demo OpenDental source in MariaDB if it is missing (DEMO_PATIENTS, default 2000);
 #   2. copy it into PostgreSQL (python pipelines/opendental.py);
-#   3. dbt build (staging models and the data-quality tests);
-#   4. write the quality report (reports/quality.html).
+#   3. dbt deps, then dbt build (staging models and the data-quality tests, recorded by Elementary);
+#   4. write the reports: Elementary's (reports/elementary_report.html) and the extract-load story
+#      (reports/quality.html).
 # Uses the local MariaDB and PostgreSQL unless SOURCES__OPENDENTAL__CREDENTIALS /
 # DESTINATION__POSTGRES__CREDENTIALS (or .dlt/secrets.toml) point elsewhere.
 set -euo pipefail
@@ -15,7 +16,8 @@ if ! python scripts/make_demo_source.py --if-missing --patients "${DEMO_PATIENTS
 fi
 status=0
 python pipelines/opendental.py || status=$?
-(cd dbt_project && dbt build --profiles-dir . ) || status=$?
+(cd dbt_project && dbt deps --profiles-dir . --quiet && dbt build --profiles-dir . ) || status=$?
+python scripts/elementary_report.py --out reports/elementary_report.html || status=$?
 python scripts/quality_report.py --out reports/quality.html || status=$?
-echo "quality report: $(pwd)/reports/quality.html"
+echo "extract-load report: $(pwd)/reports/quality.html"
 exit $status

@@ -36,9 +36,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--as-of",
         type=date.fromisoformat,
-        default=DEFAULT_AS_OF,
+        default=date.today(),
         metavar="YYYY-MM-DD",
-        help="snapshot date: all generated stamps are before it (default %(default)s)",
+        help="snapshot date: all generated stamps are before it (default: today, so the demo clinic's data is "
+        f"as recent as a real clinic's; the library's fixed default is {DEFAULT_AS_OF})",
     )
     parser.add_argument(
         "--if-missing",

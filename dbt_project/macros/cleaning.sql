@@ -4,6 +4,13 @@
     case when extract(year from {{ column }}) >= 1880 then {{ column }} end
 {%- endmacro %}
 
+{#- An appointment's arrived / seated / dismissed time: OpenDental writes midnight of the appointment's day
+    (or 0001-01-01 00:00:00) when the time is not set, and shows a value only when its time of day is after
+    00:00 (FormApptEdit.cs), so a time of day of exactly 00:00:00 means "not set". -#}
+{% macro clean_od_clock_time(column) -%}
+    case when extract(year from {{ column }}) >= 1880 and cast({{ column }} as time) > time '00:00:00' then {{ column }} end
+{%- endmacro %}
+
 {% macro clean_od_fk(column) -%}
     nullif({{ column }}, 0)
 {%- endmacro %}
@@ -22,4 +29,10 @@
 
 {% macro od_time(column) -%}
     cast(nullif({{ column }}, '') as interval)
+{%- endmacro %}
+
+{#- An instant (timestamptz, e.g. a change stamp) as the practice's wall time (var practice_time_zone), the clock
+    that OpenDental's DATETIME columns use, so the two can be compared. -#}
+{% macro practice_local_time(column) -%}
+    ({{ column }} at time zone '{{ var("practice_time_zone") }}')
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {#- CASE expression turning an OpenDental enum code into its label, from opendental_enums(). A code the
-    dictionary does not know comes out as 'Undocumented(<code>)', which accepted_enum_values then reports. -#}
+    dictionary does not know comes out as 'Undocumented(<code>)', which accepted_values (with opendental_enum_labels) then reports. -#}
 {% macro decode_enum(column, enum_name) -%}
     {%- set enums = opendental_enums() -%}
     {%- if enum_name not in enums -%}

@@ -1,0 +1,82 @@
+"""Write Elementary's data-quality report: one HTML file a person opens in a browser, with no network.
+
+    python scripts/elementary_report.py                     # -> reports/elementary_report.html
+    python scripts/elementary_report.py --out /tmp/r.html --days-back 30
+
+It runs Elementary's `edr report` on what the last `dbt build` stored in schema `elementary` (test results, run
+results, model and test definitions: counts and SQL, never sampled rows, since the dbt project sets
+`test_sample_row_count: 0`). edr runs a small dbt project of its own; its packages, compiled files and logs go to
+`.edr/` in the repository, not into site-packages, and it neither tracks usage nor checks for a newer version.
+The database comes from the OPENDENTAL_PG_* variables, as for dbt (dbt_project/profiles.yml, profile
+`elementary`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT = ROOT / "dbt_project"
+WORK = ROOT / ".edr"
+CONFIG = """\
+# Written by scripts/elementary_report.py: no usage tracking, no version check over the network.
+anonymous_usage_tracking: false
+disable_elementary_version_check: true
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", type=Path, default=ROOT / "reports" / "elementary_report.html", help="the HTML file")
+    p.add_argument("--days-back", type=int, default=7, help="test runs of this many days (default %(default)s)")
+    return p.parse_args(argv)
+
+
+def edr_environment() -> dict[str, str]:
+    """edr's settings: its internal dbt project's packages, target and logs under .edr/, nothing sent out."""
+    for folder in ("config", "dbt_packages", "target", "logs"):
+        (WORK / folder).mkdir(parents=True, exist_ok=True)
+    (WORK / "config" / "config.yml").write_text(CONFIG)
+    env = dict(os.environ)
+    env.update(
+        DBT_PACKAGES_FOLDER=str(WORK / "dbt_packages"),
+        EDR_INTERNAL_TARGET_PATH=str(WORK / "target"),
+        DBT_LOG_PATH=str(WORK / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+    )
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `edr report`; returns its exit status."""
+    args = parse_args(argv)
+    out = args.out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    edr = Path(sys.executable).with_name("edr")
+    command = [
+        str(edr), "report",
+        "--project-dir", str(DBT_PROJECT),
+        "--profiles-dir", str(DBT_PROJECT),
+        "--config-dir", str(WORK / "config"),
+        "--target-path", str(WORK / "target"),
+        "--file-path", str(out),
+        "--days-back", str(args.days_back),
+        "--open-browser", "false",
+        "--project-name", "opendental",
+    ]  # fmt: skip
+    done = subprocess.run(command, env=edr_environment(), check=False)
+    if done.returncode == 0 and out.is_file():
+        print(f"quality report: {out} ({out.stat().st_size / 1e6:.1f} MB); open it in a browser")
+        return 0
+    print(f"error: edr report exited {done.returncode}; see {WORK / 'logs'} and the lines above", file=sys.stderr)
+    return done.returncode or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Elementary's report of a `dbt build` in which tests fail on rows that carry recognisable patient values:
+the report and Elementary's tables hold none of those values, and a real browser shows the run's tests with
+the same failures as dbt's run_results.json."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+
+from conftest import mysql_admin, mysql_url
+from scripts.demo.generate import build_demo_source
+from support.dbt_runs import ROOT, dbt_build, elementary_report, run_pipeline
+
+# Synthetic, but shaped like what must never leak: a name, an SSN, a birth date, free-text notes.
+PLANTED = {
+    "last name": "Quillfeatherstone",
+    "first name": "Ottoline",
+    "ssn": "987-65-4329",
+    "birth date": "2090-05-17",
+    "payment note": "Dentures-lost-Xylophone-8812",
+    "commlog note": "Called-about-Zanzibar-4471",
+}
+PATIENT, ORPHAN_PATIENT = 900_001, 900_777
+
+
+def plant_failing_rows(database: str) -> None:
+    """A patient born in the future whose guarantor does not exist, a payment far over any sane amount, and a
+    commlog of a patient that does not exist: each fails (or warns) a test, each carries planted values."""
+    with mysql_admin(database) as conn, conn.cursor() as cur:
+        cur.execute("SELECT PayType FROM payment WHERE PayType <> 0 LIMIT 1")
+        pay_type = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO patient (PatNum, LName, FName, SSN, Birthdate, Guarantor, PatStatus, DateFirstVisit)"
+            " VALUES (%s, %s, %s, %s, %s, %s, 0, CURDATE())",
+            (PATIENT, PLANTED["last name"], PLANTED["first name"], PLANTED["ssn"], PLANTED["birth date"], 123_456_789),
+        )
+        cur.execute(
+            "INSERT INTO payment (PayType, PayDate, PayAmt, PayNote, PatNum, ClinicNum, DateEntry, DepositNum,"
+            " Receipt, IsRecurringCC) VALUES (%s, CURDATE(), 7777777.77, %s, %s, 0, CURDATE(), 0, '', 0)",
+            (pay_type, PLANTED["payment note"], PATIENT),
+        )
+        cur.execute(
+            "INSERT INTO commlog (PatNum, CommDateTime, Note) VALUES (%s, NOW(), %s)",
+            (ORPHAN_PATIENT, PLANTED["commlog note"]),
+        )
+
+
+@dataclass
+class Built:
+    pg_url: str
+    results: list[dict[str, Any]]
+    report: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """A demo clinic with the planted rows, copied, built with dbt, and reported on by Elementary."""
+    from conftest import PG_ADMIN_URL, pg_url
+
+    tmp = tmp_path_factory.mktemp("report")
+    name = f"od_test_report_{date.today():%Y%m%d}_{id(tmp) % 100000}"
+    with mysql_admin() as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb3")
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        source = mysql_url(name)
+        build_demo_source(source, patients=200, seed=11, as_of=date.today())
+        plant_failing_rows(name)
+        run_pipeline(source, pg_url(name), tmp / "dlt")
+        _, results = dbt_build(pg_url(name), tmp / "target")
+        done = elementary_report(pg_url(name), tmp / "elementary_report.html")
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        yield Built(pg_url(name), results, tmp / "elementary_report.html")
+    finally:
+        with mysql_admin() as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def embedded_data(report: Path) -> str:
+    """The report's data as text: the page carries it as base64 JSON (window.elementaryData)."""
+    html = report.read_text()
+    match = re.search(r"window\.elementaryData = JSON\.parse\(atob\('([A-Za-z0-9+/=]+)'\)\)", html)
+    assert match, "the report carries no embedded data"
+    return json.dumps(json.loads(base64.b64decode(match.group(1))))
+
+
+def test_failing_tests_on_planted_rows_fail(built: Built) -> None:
+    failed = {r["unique_id"] for r in built.results if r["status"] == "fail"}
+    assert any("birth_date" in uid for uid in failed), failed
+    assert any("assert_patient_guarantors_exist" in uid for uid in failed), failed
+    warned = {r["unique_id"] for r in built.results if r["status"] == "warn"}
+    assert any("payment_amount" in uid and "between" in uid for uid in warned), warned
+
+
+def test_no_planted_value_reaches_the_report(built: Built) -> None:
+    data, html = embedded_data(built.report), built.report.read_text()
+    assert "stg_opendental__patients" in data  # the decoded data is the report's, with its tests
+    for what, value in PLANTED.items():
+        assert value not in data, f"{what} in the report's data"
+        assert value not in html, f"{what} in the report's page"
+
+
+def test_no_planted_value_in_tables_analysts_read_besides_the_copy(built: Built) -> None:
+    """Elementary's tables (and any dbt store-failures schema) hold no planted value."""
+    conn = psycopg2.connect(built.pg_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables"
+                " WHERE table_schema = 'elementary' OR table_schema LIKE '%%dbt_test__audit'"
+            )
+            tables = cur.fetchall()
+            assert len(tables) > 10
+            patterns = [f"%{v}%" for v in PLANTED.values()]
+            for schema, table in tables:
+                cur.execute(f'SELECT count(*) FROM "{schema}"."{table}" t WHERE t::text ILIKE ANY(%s)', (patterns,))
+                assert cur.fetchone()[0] == 0, f"a planted value in {schema}.{table}"
+    finally:
+        conn.close()
+
+
+def rendered_text(report: Path, page: str, tmp: Path) -> str:
+    """The text a person sees on ``page`` of the report, as rendered by headless Chromium (no network)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is needed (.ci/run installs it: apt-get install chromium)"
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp / 'chromium'}",
+         "--virtual-time-budget=20000", "--dump-dom", f"{report.as_uri()}#/report/{page}"],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", done.stdout, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def test_a_browser_shows_the_runs_tests_and_its_failures(built: Built, tmp_path: Path) -> None:
+    text = rendered_text(built.report, "test-results", tmp_path)
+    # The page's status filters: Elementary counts failed and erroring tests together under "Errors".
+    shown = {label: int(n) for label, n in re.findall(r"\b(All|Passed|Warnings|Errors) \((\d+)\)", text)}
+    tests = [r for r in built.results if r["unique_id"].startswith("test.")]
+    expected = {
+        "All": len(tests),
+        "Passed": sum(r["status"] == "pass" for r in tests),
+        "Warnings": sum(r["status"] == "warn" for r in tests),
+        "Errors": sum(r["status"] in ("fail", "error") for r in tests),
+    }
+    assert expected["Errors"] >= 2
+    assert shown == expected, text[:3000]
+    # Each test is listed with its table, column and last status, e.g. the failing birth-date range test.
+    assert re.search(r"stg_opendental__patients birth_date expect_column_values_to_be_between \w+ dbt [\d/: APM]+ Failure", text)
+
+
+def test_extract_load_report_tells_the_runs_story_without_values(built: Built, tmp_path: Path) -> None:
+    """reports/quality.html keeps what Elementary lacks: per-run charts and per-table load figures."""
+    out = tmp_path / "quality.html"
+    env = dict(os.environ, DESTINATION__POSTGRES__CREDENTIALS=built.pg_url)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "quality_report.py"), "--out", str(out)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = out.read_text()
+    assert page.count("<svg") >= 4 and 'aria-label="Run duration"' in page
+    assert len(re.findall(r"<tr><td>[a-z]+</td><td><span class=\"badge ok\">ok</span>", page)) == 31
+    assert "expect_column_values_to_be_between" not in page  # test results live in Elementary's report
+    for what, value in PLANTED.items():
+        assert value not in page, f"{what} in the extract-load report"

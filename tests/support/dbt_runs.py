@@ -1,0 +1,78 @@
+"""Running the product's steps as a user does, on throwaway databases: the pipeline, `dbt build`, the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run_pipeline(source: str, pg_url: str, data_dir: Path) -> None:
+    """`python pipelines/opendental.py -q` from ``source`` into ``pg_url``; asserts it exits 0."""
+    env = dict(os.environ)
+    env.update(
+        SOURCES__OPENDENTAL__CREDENTIALS=source,
+        DESTINATION__POSTGRES__CREDENTIALS=pg_url,
+        SOURCES__OPENDENTAL__RETRY_FIRST_DELAY_S="0.5",
+        DLT_DATA_DIR=str(data_dir),
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def dbt_env(pg_url: str) -> dict[str, str]:
+    """The environment dbt and edr read the warehouse from (dbt_project/profiles.yml)."""
+    u = make_url(pg_url)
+    env = dict(os.environ)
+    env.update(
+        OPENDENTAL_PG_HOST=str(u.host),
+        OPENDENTAL_PG_PORT=str(u.port or 5432),
+        OPENDENTAL_PG_USER=str(u.username),
+        OPENDENTAL_PG_PASSWORD=u.password or "",
+        OPENDENTAL_PG_DATABASE=str(u.database),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def dbt_build(pg_url: str, target: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """`dbt build` of the project into ``pg_url``; returns the process and run_results.json's results."""
+    done = subprocess.run(
+        [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--target-path", str(target),
+         "--log-path", str(target / "logs"), *extra],
+        cwd=ROOT / "dbt_project",
+        env=dbt_env(pg_url),
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return done, results
+
+
+def statuses(results: list[dict[str, Any]], prefix: str = "") -> dict[str, int]:
+    """How many results of nodes whose unique_id starts with ``prefix`` ended in each status."""
+    counts: dict[str, int] = {}
+    for r in results:
+        if r["unique_id"].startswith(prefix):
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+def elementary_report(pg_url: str, out: Path) -> subprocess.CompletedProcess[str]:
+    """scripts/elementary_report.py writing ``out`` from what the last build stored in ``pg_url``."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "elementary_report.py"), "--out", str(out)],
+        env=dbt_env(pg_url),
+        capture_output=True,
+        text=True,
+    )
