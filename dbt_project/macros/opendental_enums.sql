@@ -1,6 +1,7 @@
 {#- Enum labels of OpenDental, the one place that staging decodes from (decode_enum) and tests against
     (accepted_enum_values). Keys are OpenDental's C# enum names (or the column name for char codes);
-    labels are OpenDental's enum member names, from opendental/schema.yaml of this project's planning. -#}
+    labels are OpenDental's enum member names, from opendental/schema.yaml of this project's planning;
+    EnumPermType's 258 members are generated from OpenDental's source (opendental_permission_types.sql). -#}
 {% macro opendental_enums() %}
 {{ return({
     'ApptPriority': {
@@ -112,16 +113,7 @@
     'EnumOrthoInsPayConsolidate': {
         0: 'Global', 1: 'ForceConsolidateOn', 2: 'ForceConsolidateOff'
     },
-    'EnumPermType': {
-        0: 'None', 10: 'ProcComplEdit', 14: 'ClaimSentEdit', 15: 'PaymentCreate', 16: 'PaymentEdit',
-        17: 'AdjustmentCreate', 18: 'AdjustmentEdit', 23: 'ProcComplCreate', 25: 'AppointmentCreate',
-        26: 'AppointmentMove', 27: 'AppointmentEdit', 36: 'InsPayCreate', 37: 'InsPayEdit', 43: 'CommlogEdit',
-        49: 'ProcDelete', 57: 'RefAttachDelete', 64: 'ProcFeeEdit', 92: 'FeeSchedEdit', 94: 'PatientMerge',
-        95: 'ClaimHistoryEdit', 100: 'ProcEdit', 106: 'PatientCreate', 108: 'PatientEdit', 110: 'InsPlanEdit',
-        118: 'ClaimDelete', 120: 'ApptConfirmStatusEdit', 128: 'PatPlanCreate', 150: 'ClaimEdit',
-        154: 'LogFeeEdit', 193: 'CommlogCreate', 198: 'RepeatChargeDelete', 237: 'AppointmentDelete',
-        238: 'AppointmentCompleteDelete'
-    },
+    'EnumPermType': opendental_permission_types(),
     'EnumProcDrugUnit': {
         0: 'None', 1: 'InternationalUnit', 2: 'Gram', 3: 'Milligram', 4: 'Milliliter', 5: 'Unit'
     },

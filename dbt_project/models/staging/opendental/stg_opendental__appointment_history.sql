@@ -52,9 +52,9 @@ renamed as (
         {{ clean_od_date('hist_date_t_stamp') }} as history_recorded_at,
         {{ clean_od_date('apt_date_time') }} as scheduled_at,
         date_t_stamp as updated_at,
-        {{ clean_od_date('date_time_arrived') }} as arrived_at,
-        {{ clean_od_date('date_time_seated') }} as seated_at,
-        {{ clean_od_date('date_time_dismissed') }} as dismissed_at,
+        {{ clean_od_clock_time('date_time_arrived') }} as arrived_at,
+        {{ clean_od_clock_time('date_time_seated') }} as seated_at,
+        {{ clean_od_clock_time('date_time_dismissed') }} as dismissed_at,
         {{ clean_od_date('date_time_asked_to_arrive') }} as asked_to_arrive_at,
         {{ clean_od_date('sec_date_t_entry') }} as entered_at,
 

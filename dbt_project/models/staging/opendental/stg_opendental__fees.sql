@@ -18,7 +18,7 @@ renamed as (
         {{ clean_od_fk('sec_user_num_entry') }} as entry_user_id,
 
         -- numerics
-        {{ od_money('amount') }} as fee_amount,
+        {{ od_money('amount', blank_sentinel=-1) }} as fee_amount,
 
         -- dates
         {{ clean_od_date('sec_date_entry') }} as entry_date,

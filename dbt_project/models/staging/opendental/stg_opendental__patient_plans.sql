@@ -20,7 +20,7 @@ renamed as (
 
         -- numerics
         ordinal,
-        {{ od_money('ortho_auto_fee_billed_override') }} as ortho_auto_fee_billed_override,
+        {{ od_money('ortho_auto_fee_billed_override', blank_sentinel=-1) }} as ortho_auto_fee_billed_override,
 
         -- booleans
         {{ od_bool('is_pending') }} as is_pending,

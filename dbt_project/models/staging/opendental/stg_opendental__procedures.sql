@@ -59,6 +59,8 @@ renamed as (
         {{ od_money('proc_fee') }} as procedure_fee,
         unit_qty as unit_quantity,
         base_units,
+        -- production: the fee is per unit (OpenDental's reports sum ProcFee * (UnitQty + BaseUnits))
+        cast(round(cast(proc_fee * (unit_qty + base_units) as numeric), 2) as numeric(12, 2)) as production_amount,
         start_time as start_time_military,
         stop_time as stop_time_military,
         drug_qty as drug_quantity,
@@ -68,6 +70,7 @@ renamed as (
         {{ od_money('discount_plan_amt') }} as discount_plan_amount,
 
         -- booleans
+        coalesce(proc_status = 6, false) as is_deleted,
         {{ od_bool('is_princ_diag') }} as is_principal_diagnosis,
         {{ od_bool('hide_graphics') }} as is_graphics_hidden,
         {{ od_bool('is_locked') }} as is_locked,
@@ -93,9 +96,7 @@ renamed as (
         _od_synced_at as synced_at
 
     from source
-    where
-        not _od_deleted
-        and proc_status is distinct from 6
+    where not _od_deleted
 
 )
 

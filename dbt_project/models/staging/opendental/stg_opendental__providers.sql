@@ -30,7 +30,7 @@ renamed as (
         nullif(taxonomy_code_override, '') as taxonomy_code_override,
         nullif(ecw_id, '') as ecw_identifier,
         nullif(custom_id, '') as custom_identifier,
-        {{ decode_enum('prov_status', 'ProviderStatus') }} as prov_status,
+        {{ decode_enum('prov_status', 'ProviderStatus') }} as provider_status,
         {{ decode_enum('is_erx_enabled', 'ErxEnabledStatus') }} as erx_enabled_status,
         nullif(sched_note, '') as scheduling_note,
         nullif(web_sched_descript, '') as web_sched_description,

@@ -21,6 +21,9 @@ renamed as (
         nullif(comp_name, '') as computer_name,
         {{ decode_enum('log_source', 'LogSources') }} as log_source,
 
+        -- numerics
+        perm_type as permission_type_code,
+
         -- timestamps
         {{ clean_od_date('log_date_time') }} as logged_at,
         {{ clean_od_date('date_t_previous') }} as object_previous_stamp_at,

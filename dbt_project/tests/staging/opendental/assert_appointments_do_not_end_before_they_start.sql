@@ -2,6 +2,9 @@
 -- seated nor seated before arriving. Chair time, utilisation and wait-time reports depend on it. OpenDental
 -- only uses the time of day of arrived/seated/dismissed (the date part is "largely ignored"), so the times
 -- of day are compared.
+-- A time of day of 00:00 is OpenDental's "not set" (clean_od_clock_time makes it NULL), so an appointment seated
+-- but not yet dismissed passes. OpenDental's own checks: DatabaseMaintenances.AppointmentsNoPattern (no length)
+-- and AppointmentsEndingOnDifferentDay.
 {{ config(tags=['rule_business_rules']) }}
 
 select

@@ -1,29 +1,39 @@
--- Business rule: a claim's totals are the sums of its procedures' claimprocs (within a cent): the fee billed
--- and the amount insurance paid. OpenDental recomputes the claim from its claimprocs; a claim that disagrees
--- with them shows a different balance on the claim than in the patient's account.
-{{ config(tags=['rule_business_rules']) }}
+-- Business rule: a claim's write-off is the sum of its claimprocs' write-offs (within a cent), as OpenDental's own
+-- check says: DatabaseMaintenances.ClaimWriteoffSum (|SUM(claimproc.WriteOff) - claim.WriteOff| > .01).
+-- The claim's other totals (ClaimFee, InsPayEst, InsPayAmt) are not checked: they depend on which save path last
+-- wrote them (Claims.CalculateAndUpdate sums only Received claimprocs and never Supplemental ones, and keeps
+-- ClaimFee of sent claims; the Edit Claim window sums every claimproc), so they legitimately differ from the
+-- claimprocs. Build money facts from claimprocs. A warning, and an error above 1% of claims.
+{{ config(tags=['rule_business_rules'], warn_if='> 0', error_if='> 0.01 * max(claims_checked)') }}
 
 with claimproc_totals as (
 
     select
         claim_id,
-        sum(fee_billed) as fee_billed_total,
-        sum(insurance_paid_amount) as insurance_paid_total
+        sum(write_off_amount) as write_off_total
     from {{ ref('stg_opendental__claimprocs') }}
     where claim_id is not null
     group by claim_id
 
+),
+
+checked as (
+
+    select
+        claims.claim_id,
+        claims.write_off_amount,
+        claimproc_totals.write_off_total,
+        count(*) over () as claims_checked
+    from {{ ref('stg_opendental__claims') }} as claims
+    inner join claimproc_totals
+        on claims.claim_id = claimproc_totals.claim_id
+
 )
 
 select
-    claims.claim_id,
-    claims.claim_fee,
-    claimproc_totals.fee_billed_total,
-    claims.insurance_paid_amount,
-    claimproc_totals.insurance_paid_total
-from {{ ref('stg_opendental__claims') }} as claims
-inner join claimproc_totals
-    on claims.claim_id = claimproc_totals.claim_id
-where
-    abs(claims.claim_fee - claimproc_totals.fee_billed_total) > 0.01
-    or abs(claims.insurance_paid_amount - claimproc_totals.insurance_paid_total) > 0.01
+    claim_id,
+    write_off_amount,
+    write_off_total,
+    claims_checked
+from checked
+where abs(write_off_amount - write_off_total) > 0.01

@@ -1,13 +1,29 @@
--- Business rule: a completed procedure has a service date, and it is not in the future. Production and
--- collections reports are dated by procedure_date; OpenDental does not let a procedure be set complete in the
--- future (one day of slack for time zones).
+-- Business rule: a completed procedure has a service date, and it is not in the future unless the practice allows
+-- future-dated transactions. Production and collections reports are dated by procedure_date.
+-- OpenDental: only EO procedures may have no date (FormProcEdit); completing a procedure in the future is refused
+-- unless the preference FutureTransDatesAllowed is on (Procedures.EntriesAreValid), and its maintenance check
+-- DatabaseMaintenances.TransactionsWithFutureDates is skipped while that preference is on. One day of slack for
+-- time zones.
 {{ config(tags=['rule_business_rules']) }}
 
+with future_dates_allowed as (
+
+    select coalesce(bool_or(preference_value = '1'), false) as is_allowed
+    from {{ ref('stg_opendental__preferences') }}
+    where preference_name = 'FutureTransDatesAllowed'
+
+)
+
 select
-    procedure_id,
-    patient_id,
-    procedure_date
-from {{ ref('stg_opendental__procedures') }}
+    procedures.procedure_id,
+    procedures.patient_id,
+    procedures.procedure_date
+from {{ ref('stg_opendental__procedures') }} as procedures
+cross join future_dates_allowed
 where
-    procedure_status = 'Complete'
-    and (procedure_date is null or procedure_date > current_date + 1)
+    procedures.procedure_status = 'Complete'
+    and not procedures.is_deleted
+    and (
+        procedures.procedure_date is null
+        or (procedures.procedure_date > current_date + 1 and not future_dates_allowed.is_allowed)
+    )

@@ -1,5 +1,6 @@
 -- Business rule: a fee schedule has one fee per procedure code, clinic and provider (OpenDental's logical key,
 -- index FeeSchedCodeClinicProv). Two fees for the same key make the charged fee depend on which row is read.
+-- OpenDental's own check: DatabaseMaintenances.FeeDeleteDuplicates.
 {{ config(tags=['rule_business_rules']) }}
 
 select

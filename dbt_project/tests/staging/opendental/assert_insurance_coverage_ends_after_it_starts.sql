@@ -1,5 +1,6 @@
 -- Business rule: a subscriber's coverage does not end before it starts. Eligibility and benefit estimates
 -- use effective and termination dates; a reversed pair makes the patient look uninsured.
+-- OpenDental has no maintenance check for it.
 {{ config(tags=['rule_business_rules']) }}
 
 select

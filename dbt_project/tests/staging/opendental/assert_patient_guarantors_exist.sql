@@ -1,6 +1,7 @@
 -- Business rule: every patient belongs to a family whose guarantor exists and heads it (the guarantor is its
 -- own guarantor). Statements, family balances and aging are kept on the guarantor's row; a patient whose
 -- guarantor is missing has a balance nobody is billed for.
+-- OpenDental's own check: DatabaseMaintenances.PatientBadGuarantor.
 {{ config(tags=['rule_business_rules']) }}
 
 select

@@ -1,5 +1,6 @@
 -- Business rule: a patient has at most one plan per ordinal (one primary, one secondary, ...). Coordination of
 -- benefits and the claim's insurance order follow the ordinal.
+-- OpenDental's own check: DatabaseMaintenances.PatPlanOrdinalDuplicates (manual fix).
 {{ config(tags=['rule_business_rules']) }}
 
 select

@@ -4,6 +4,7 @@
 -- default the column to it, and OpenDental runs with a non-strict sql_mode); the pipeline turns them into NULL
 -- and counts them in _od_run_log.zero_dates_nulled. The demo source injects 0.05% (at least one). So: a warning
 -- for any, an error when they exceed 1% of payments.
+-- OpenDental's own check: DatabaseMaintenances.DatesNoZeros resets zero dates.
 {{ config(tags=['rule_business_rules'], warn_if='> 0', error_if='> 0.01 * max(payments_checked)') }}
 
 with checked as (

@@ -1,6 +1,8 @@
 -- Business rule: a paysplit is dated like its payment (OpenDental keeps DatePay in step with PayDate). Income
 -- by provider is dated by the split and deposits by the payment; a drift moves income between periods.
 -- A payment without a date is reported by assert_payments_have_a_date.
+-- OpenDental has no maintenance check for it: its payment window keeps every split's DatePay equal to the
+-- payment's date (PaySplit.cs, FormPayment.cs).
 {{ config(tags=['rule_business_rules']) }}
 
 select

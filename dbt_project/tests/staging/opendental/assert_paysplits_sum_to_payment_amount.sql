@@ -4,6 +4,7 @@
 -- Known exceptions: real databases carry a few payments whose splits were edited apart (OpenDental's database
 -- maintenance has a check for it); the demo source injects 0.02% (at least one). So: a warning for any such
 -- payment, an error when they exceed 1% of payments.
+-- OpenDental's own check: DatabaseMaintenances.PaymentAmtNotMatchPaySplitTotal (manual fix).
 {{ config(tags=['rule_business_rules'], warn_if='> 0', error_if='> 0.01 * max(payments_checked)') }}
 
 with split_totals as (

@@ -1,5 +1,7 @@
 -- Business rule: insurance income has a date. A claimproc marked received or supplemental carries the
 -- payment date (DateCP) that insurance income reports are dated by.
+-- OpenDental has no maintenance check for exactly this; the nearest, ClaimProcDateNotMatchPayment, keeps DateCP
+-- equal to the check's date.
 {{ config(tags=['rule_business_rules']) }}
 
 select
