@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         "--open-browser", "false",
         "--project-name", "opendental",
     ]  # fmt: skip
-    done = subprocess.run(command, env=edr_environment(), check=False)
+    done = subprocess.run(command, env=edr_environment(), cwd=WORK, check=False)
     if done.returncode == 0 and out.is_file():
         print(f"quality report: {out} ({out.stat().st_size / 1e6:.1f} MB); open it in a browser")
         return 0

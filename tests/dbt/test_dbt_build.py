@@ -45,7 +45,8 @@ def test_dbt_build_passes_on_the_loaded_demo_and_after_a_clinic_day(
     assert set(status_of(tests, "schema_changes_from_baseline")) == {"pass"}
     assert len(status_of(tests, "schema_changes_from_baseline")) == 33  # 31 OpenDental tables + 2 of the pipeline
     assert set(status_of(tests, "expect_table_row_count_to_equal_other_table")) == {"pass"}
-    assert set(status_of(tests, "expect_row_values_to_have_recent_data")) == {"pass"}
+    # A small demo clinic does not book something every day, so its history alone may be days old (a warning).
+    assert set(status_of(tests, "expect_row_values_to_have_recent_data")) <= {"pass", "warn"}
     assert set(status_of(tests, "latest_pipeline_run_of_every_table_succeeded")) == {"pass"}
     assert set(status_of(tests, "latest_proof_of_every_table_matched")) == {"pass"}
 
@@ -54,6 +55,9 @@ def test_dbt_build_passes_on_the_loaded_demo_and_after_a_clinic_day(
     tables = sorted(record.tables)
     assert differences(mysql_database, pg_database, "opendental_raw", tables) == []
     _, tests = dbt_build_ok(pg_database, tmp_path / "target2")
+    # After a clinic day, the high-frequency tables have today's entries, and every group ran in its window.
+    assert set(status_of(tests, "expect_row_values_to_have_recent_data")) == {"pass"}
+    assert set(status_of(tests, "_group_run_finished_within_")) == {"pass"}
     # The upgrade's new appointment column shows up in Elementary's schema-change test (a warning); the
     # baseline test ignores added columns and still passes.
     assert status_of(tests, "schema_changes_opendental_appointment", exclude="baseline") == ["warn"]

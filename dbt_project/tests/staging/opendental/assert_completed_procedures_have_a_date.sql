@@ -15,15 +15,15 @@ with future_dates_allowed as (
 )
 
 select
-    procedures.procedure_id,
-    procedures.patient_id,
-    procedures.procedure_date
-from {{ ref('stg_opendental__procedures') }} as procedures
+    procs.procedure_id,
+    procs.patient_id,
+    procs.procedure_date
+from {{ ref('stg_opendental__procedures') }} as procs
 cross join future_dates_allowed
 where
-    procedures.procedure_status = 'Complete'
-    and not procedures.is_deleted
+    procs.procedure_status = 'Complete'
+    and not procs.is_deleted
     and (
-        procedures.procedure_date is null
-        or (procedures.procedure_date > current_date + 1 and not future_dates_allowed.is_allowed)
+        procs.procedure_date is null
+        or (procs.procedure_date > current_date + 1 and not future_dates_allowed.is_allowed)
     )
