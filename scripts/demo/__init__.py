@@ -9,9 +9,10 @@ Public API::
 
 Modules: ``ddl.sql`` (the 31 tables); ``generate`` (build, checksum) with ``gen_ref``, ``gen_staff``,
 ``gen_people``, ``gen_visits``, ``gen_money``, ``gen_logs`` (the INSERT ... SELECT of each group of tables);
-``quirks`` (which rows carry which OpenDental quirk, and how many); ``relations`` (references between tables);
-``simulate`` with ``day``, ``day_new``, ``day_changes``, ``drift``, ``dayrecord`` (one clinic day and its
-record); ``guard`` (never drop or write a database that is not a demo source); ``sizes``, ``refdata``,
+``quirks`` with ``quirks_extra`` (which rows carry which OpenDental quirk, and how many); ``gen_quirks`` (the
+quirks made by updating filled tables: income on deleted procedures, merged plans); ``relations`` (references
+between tables); ``simulate`` with ``day``, ``day_new``, ``day_changes``, ``drift``, ``dayrecord`` (one clinic
+day and its record); ``guard`` (never drop or write a database that is not a demo source); ``sizes``, ``refdata``,
 ``sqlgen``, ``context``, ``db``, ``cli``.
 """
 

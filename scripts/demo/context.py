@@ -9,10 +9,9 @@ from datetime import date, datetime, time, timedelta
 
 from . import refdata
 from .quirks import QuirkPlan
+from .quirks_extra import FUTURE_BDAYS
 from .sqlgen import Calendar, Hasher
 
-# Business days of scheduled (future) appointments after as_of.
-FUTURE_BDAYS = 65
 # Users who do the daily work (securitylog, entries); the other userod rows are old or hidden accounts.
 ACTIVE_USERS = 20
 DENTISTS = (1, 2, 3, 4)

@@ -31,7 +31,12 @@ class Day:
         self.touched: dict[str, set[int]] = {}
         nums = {str(c): int(n) for n, c in query(conn, "SELECT CodeNum, ProcCode FROM procedurecode")}
         self.code_num = nums
-        self.std_fee = {int(c): float(a) for c, a in query(conn, "SELECT CodeNum, Amount FROM fee WHERE FeeSched = 1")}
+        self.std_fee = {
+            int(c): float(a)
+            for c, a in query(
+                conn, "SELECT CodeNum, Amount FROM fee WHERE FeeSched = 1 AND ProvNum = 0 AND ClinicNum = 0"
+            )
+        }
 
     # ---- helpers -----------------------------------------------------------------------------------------
     def count(self, per_35k: float, minimum: int) -> int:

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import refdata
-from .context import DENTISTS, DOCTOR_OPS, HYGIENISTS
+from .context import ACTIVE_USERS, DENTISTS, DOCTOR_OPS, HYGIENISTS
 from .day import Day, ints
 from .db import query
+
+IN_CHAIR_EVERY = 5  # one of every five of today's completed visits is not dismissed yet (at least one)
+USER_LOG_ON_OFF = 83
 
 
 def new_patients(d: Day) -> list[int]:
@@ -89,9 +92,10 @@ def book_appointments(d: Day, new_patients: list[int]) -> list[int]:
                 "ProcDescript": "",
                 "SecUserNumEntry": 1 + d.rng.randrange(20),
                 "SecDateTEntry": now,
-                "DateTimeArrived": "0001-01-01 00:00:00",
-                "DateTimeSeated": "0001-01-01 00:00:00",
-                "DateTimeDismissed": "0001-01-01 00:00:00",
+                # OpenDental's Edit Appointment window saves blank times as midnight of the appointment's day.
+                "DateTimeArrived": f"{when.date().isoformat()} 00:00:00",
+                "DateTimeSeated": f"{when.date().isoformat()} 00:00:00",
+                "DateTimeDismissed": f"{when.date().isoformat()} 00:00:00",
                 "SecurityHash": f"{d.rng.getrandbits(128):032x}",
             }
         )
@@ -166,13 +170,16 @@ def complete_visits(d: Day) -> list[int]:
         return []
     d.hist(visits, 1)
     arrived = refdata.def_num(refdata.APPT_CONFIRMED, "Arrived")
+    # A few patients are still in the chair: arrived and seated, DateTimeDismissed left at midnight.
+    in_chair = sorted(d.rng.sample(visits, max(1, len(visits) // IN_CHAIR_EVERY)))
     d.update(
         "appointment",
         visits,
         "AptStatus = 2, Confirmed = %s, AptDateTime = TIMESTAMP(CURDATE(), TIME(AptDateTime)), "
         "DateTimeArrived = TIMESTAMP(CURDATE(), SUBTIME(TIME(AptDateTime), '00:10:00')), "
         "DateTimeSeated = TIMESTAMP(CURDATE(), TIME(AptDateTime)), "
-        "DateTimeDismissed = TIMESTAMP(CURDATE(), ADDTIME(TIME(AptDateTime), '00:55:00'))",
+        f"DateTimeDismissed = IF(AptNum IN ({ints(in_chair)}), TIMESTAMP(CURDATE()), "
+        "TIMESTAMP(CURDATE(), ADDTIME(TIME(AptDateTime), '00:55:00')))",
         (arrived,),
     )
     planned = d.keys_where("procedurelog", f"AptNum IN ({ints(visits)}) AND ProcStatus = 1")
@@ -189,6 +196,30 @@ def complete_visits(d: Day) -> list[int]:
     )
     d.log([(23, int(p), k, "Procedure set complete") for (a, p, pv), k in zip(info, new, strict=True)])
     return visits
+
+
+def logins(d: Day) -> None:
+    """UserLogOnOff (PermType 83) rows: each active user logs on and off one to three times a day."""
+    now = d.now()
+    rows: list[dict[str, Any]] = []
+    for user in range(1, ACTIVE_USERS + 1):
+        computer = d.rng.choice(("FRONTDESK1", "FRONTDESK2", "CHECKOUT", "OP1-PC", "OP2-PC", "HYG1-PC", "BILLING"))
+        for _session in range(1 + d.rng.randrange(3)):
+            for text in ("User logged on.", "User logged off."):
+                rows.append(
+                    {
+                        "PermType": USER_LOG_ON_OFF,
+                        "UserNum": user,
+                        "LogDateTime": now,
+                        "LogText": text,
+                        "PatNum": 0,
+                        "CompName": computer,
+                        "FKey": 0,
+                        "LogSource": 0,
+                        "DateTPrevious": "0001-01-01 00:00:00",
+                    }
+                )
+    d.insert("securitylog", rows)
 
 
 def bill_visits(d: Day, visits: list[int]) -> None:

@@ -6,37 +6,9 @@ from . import refdata
 from .context import ORPHAN_BASE, Ctx
 from .db import Connection as Conn
 from .db import execute, keys_off
+from .quirks_extra import NO_PATIENT_PERMS, PERM_TYPES
 from .sqlgen import Calendar, sql_str
 
-# securitylog.PermType values (EnumPermType) with relative frequency and a LogText template.
-_PERMS: tuple[tuple[int, int, str], ...] = (
-    (25, 10, "New appointment for patient #{p}"),
-    (27, 14, "Appointment edited for patient #{p}"),
-    (26, 6, "Appointment moved for patient #{p}"),
-    (120, 12, "Appointment confirmation status changed"),
-    (108, 12, "Patient information edited"),
-    (100, 8, "Procedure edited"),
-    (23, 9, "Procedure set complete"),
-    (15, 5, "Payment created"),
-    (16, 3, "Payment edited"),
-    (17, 3, "Adjustment created"),
-    (193, 6, "Commlog created"),
-    (43, 2, "Commlog edited"),
-    (36, 2, "Insurance payment created"),
-    (37, 1, "Insurance payment edited"),
-    (128, 1, "Insurance plan added to patient"),
-    (14, 1, "Sent claim edited"),
-    (150, 2, "Claim edited"),
-    (10, 1, "Completed procedure edited"),
-    (64, 1, "Procedure fee edited"),
-    (49, 1, "Procedure deleted"),
-    (106, 1, "Patient created"),
-    (154, 1, "Fee schedule fee edited"),
-    (94, 1, "Patient merge"),
-    (57, 1, "Referral attachment deleted"),
-    (237, 1, "Appointment deleted"),
-    (118, 1, "Claim deleted"),
-)
 _APPOINTMENT_PERMS = (25, 26, 27, 120, 237)
 _PROCEDURE_PERMS = (23, 100, 10, 64, 49)
 _PAYMENT_PERMS = (15, 16)
@@ -116,13 +88,14 @@ def build_securitylog(conn: Conn, ctx: Ctx) -> None:
     rows = ctx.rows("securitylog")
     n = "seq"
     d = ctx.day_idx(n, rows)
-    slots = [perm for perm, weight, _ in _PERMS for _ in range(weight)]
-    perm = h.pick("sl.pt", n, slots)
+    perm = plan.extra.perm_sql(n)
     patient = ctx.patient_at("sl.p", n, d)
     texts = " ".join(
         f"WHEN {code} THEN CONCAT({sql_str(text.replace('{p}', ''))}" + (f", {patient})" if "{p}" in text else ")")
-        for code, _w, text in _PERMS
+        for code, _w, text in PERM_TYPES
+        if code != 83
     )
+    texts += f" WHEN 83 THEN IF({h.mod('sl.off', n, 2)} = 0, 'User logged on.', 'User logged off.')"
     a = f"(1 + {h.mod('sl.a', n, ctx.rows('appointment'))})"
     fkey = (
         f"CASE WHEN pt IN {_APPOINTMENT_PERMS} THEN {ctx.apt_num(a)} "
@@ -139,7 +112,7 @@ def build_securitylog(conn: Conn, ctx: Ctx) -> None:
             SELECT {n}, pt, {ctx.user("sl.u", n)},
                 IF({plan.zero_date["securitylog.LogDateTime"].sql(n)}, '0000-00-00 00:00:00', {when}),
                 CASE pt {texts} ELSE 'Edited' END,
-                IF(pt IN (154, 94), 0, {patient}), {h.pick("sl.c", n, list(_COMPUTERS))}, {fkey},
+                IF(pt IN {NO_PATIENT_PERMS}, 0, {patient}), {h.pick("sl.c", n, list(_COMPUTERS))}, {fkey},
                 {h.pick("sl.src", n, [0] * 17 + [1, 8, 17])}, 0, 0, '0001-01-01 00:00:00'
             FROM (SELECT seq, {perm} AS pt FROM seq_1_to_{rows}) x""",
         )

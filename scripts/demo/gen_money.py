@@ -11,11 +11,11 @@ from .quirks import CLAIMPROC_OVERRIDES
 
 
 def build_claims(conn: Conn, ctx: Ctx) -> None:
-    """claim, claimproc (attached rows, then estimates), claimpayment."""
+    """claim, claimproc (attached rows, supplemental payments, then estimates), claimpayment (the newest partial)."""
     h = ctx.h
     visit, claim, apt, patfam = ctx.helper("visit"), ctx.helper("claim"), ctx.helper("apt"), ctx.helper("patfam")
     n_claim, n_cpay, n_cp = ctx.rows("claim"), ctx.rows("claimpayment"), ctx.rows("claimproc")
-    n_pp = ctx.rows("patplan")
+    n_pp, n_supp = ctx.rows("patplan"), ctx.plan.extra.supplementals
     execute(conn, f"CREATE TABLE {visit} (v INT PRIMARY KEY, a INT) ENGINE=MyISAM")
     for condition in (f"AptStatus = 2 AND nproc > 0 AND PatNum <= {n_pp}", "AptStatus = 2 AND nproc > 0"):
         execute(conn, f"INSERT INTO {visit} SELECT ROW_NUMBER() OVER (ORDER BY a), a FROM {apt} WHERE {condition}")
@@ -76,14 +76,15 @@ def build_claims(conn: Conn, ctx: Ctx) -> None:
                     p.ProvNum, p.ProcFee AS fee, cl.PlanNum, cl.InsSubNum, IF(cl.status = 'R', 1, 0) AS received,
                     IF(cl.status = 'R', cl.DateReceived, '0001-01-01') AS date_cp, p.ProcDate,
                     cl.DateService AS date_entry, j.seq + 1 AS line, cl.cpay, code.ProcCode,
-                    IF(cl.status = 'R', TIMESTAMP(cl.DateReceived, '14:05:00'), p.SecDateEntry) AS edited
+                    IF(cl.status = 'R', TIMESTAMP(cl.DateReceived, '14:05:00'), p.SecDateEntry) AS edited, 0 AS supp
                 FROM {claim} cl JOIN {apt} t ON t.a = cl.a
                 JOIN seq_0_to_{MAX_CHILDREN} j ON j.seq < t.nproc
                 JOIN procedurelog p ON p.ProcNum = t.first_proc + j.seq
                 LEFT JOIN {ctx.helper("code")} code ON code.CodeNum = p.CodeNum
                 WHERE p.ProcStatus = 2
-            ) src WHERE cpn <= {n_cp}""",
+            ) src WHERE cpn <= {n_cp - n_supp}""",
         )
+        attached += _supplementals(conn, ctx, attached, n_supp)
         estimates = n_cp - attached
         if estimates > 0:
             _estimates(conn, ctx, attached, estimates)
@@ -128,11 +129,19 @@ def build_claims(conn: Conn, ctx: Ctx) -> None:
             FROM {claim} cl LEFT JOIN (
                 SELECT ClaimNum, SUM(FeeBilled) AS fee, SUM(InsPayEst) AS est, SUM(InsPayAmt) AS paid,
                     SUM(DedApplied) AS ded, SUM(WriteOff) AS wo
-                FROM claimproc WHERE ClaimNum > 0 GROUP BY ClaimNum
+                FROM claimproc WHERE ClaimNum > 0 AND Status <> 4 GROUP BY ClaimNum
             ) agg ON agg.ClaimNum = cl.c""",
         )
 
     k = "s.seq"
+    # The newest checks are partial (a batch being entered: CheckAmt is the whole check); a few finalized
+    # checks were saved with "continue anyway" although they do not balance.
+    finalized = ctx.plan.extra.finalized_checks
+    mismatch = ctx.plan.extra.check_mismatch.sql(k)
+    unbalanced = (
+        f"IF({k} > {finalized}, ROUND(25 + {h.mod('cpy.pa', k, 50000)} / 100, 2), "
+        f"IF({mismatch}, ROUND(1 + {h.mod('cpy.mm', k, 2000)} / 100, 2), 0))"
+    )
     fallback_day = ctx.day(ctx.day_idx(k, n_cpay))
     execute(
         conn,
@@ -140,9 +149,10 @@ def build_claims(conn: Conn, ctx: Ctx) -> None:
         INSERT INTO claimpayment (ClaimPaymentNum, CheckDate, CheckAmt, CheckNum, BankBranch, Note, ClinicNum,
             DepositNum, CarrierName, DateIssued, IsPartial, PayType, SecUserNumEntry, SecDateEntry, SecDateTEdit,
             PayGroup)
-        SELECT {k}, COALESCE(chk.dr, {fallback_day}), COALESCE(paid.cents, 0) / 100,
+        SELECT {k}, COALESCE(chk.dr, {fallback_day}), COALESCE(paid.cents, 0) / 100 + {unbalanced},
             CONCAT(100000 + {h.mod("cpy.n", k, 900000)}), '', IF({h.mod("cpy.no", k, 5)} = 0, NULL, ''), 0, 0,
-            COALESCE(car.CarrierName, ''), DATE_SUB(COALESCE(chk.dr, {fallback_day}), INTERVAL 3 DAY), 0,
+            COALESCE(car.CarrierName, ''), DATE_SUB(COALESCE(chk.dr, {fallback_day}), INTERVAL 3 DAY),
+            IF({k} > {finalized}, 1, 0),
             {ctx.defn("cpy.t", k, refdata.INSURANCE_PAYMENT_TYPE)}, {ctx.user("cpy.u", k)},
             COALESCE(chk.dr, {fallback_day}),
             {ctx.later(f"TIMESTAMP(COALESCE(chk.dr, {fallback_day}), '14:00:00')", "cpy.s", k, share=5)},
@@ -169,7 +179,8 @@ _CLAIMPROC_COLUMNS = """ClaimProcNum, ProcNum, ClaimNum, PatNum, ProvNum, FeeBil
 
 def _claimproc_select(ctx: Ctx) -> str:
     """SELECT list of a claimproc row from a source with: cpn, ProcNum, ClaimNum, PatNum, ProvNum, fee, PlanNum,
-    InsSubNum, received (1/0; NULL for an estimate), date_cp, ProcDate, date_entry, line, cpay, ProcCode, edited."""
+    InsSubNum, received (1/0; NULL for an estimate), date_cp, ProcDate, date_entry, line, cpay, ProcCode, edited,
+    supp (1 for a Supplemental payment: Status 4, FeeBilled 0, InsPayAmt paid on top)."""
     h, plan = ctx.h, ctx.plan
     n = "cpn"
     pct = "(CASE WHEN ProcCode LIKE 'D0%' OR ProcCode LIKE 'D1%' THEN 100 WHEN ProcCode LIKE 'D2%' THEN 80 ELSE 50 END)"
@@ -185,11 +196,12 @@ def _claimproc_select(ctx: Ctx) -> str:
         "WriteOffEstOverride": "0",
     }
     ov = {col: f"IF({override}, {overrides[col]}, -1)" for col in CLAIMPROC_OVERRIDES}
-    status = "IF(received IS NULL, 6, IF(received = 1, 1, 0))"
-    paid = f"IF(received = 1, {est}, 0)"
-    writeoff = f"IF(received = 1 AND {h.mod('cp.wo', n, 3)} = 0, ROUND(fee * 0.1, 2), 0)"
+    status = "IF(supp, 4, IF(received IS NULL, 6, IF(received = 1, 1, 0)))"
+    paid = f"IF(supp, ROUND(5 + fee * 0.1, 2), IF(received = 1, {est}, 0))"
+    writeoff = f"IF(received = 1 AND NOT supp AND {h.mod('cp.wo', n, 3)} = 0, ROUND(fee * 0.1, 2), 0)"
     return f"""{n}, IF({plan.orphan["claimproc.ProcNum"].sql(n)}, {ORPHAN_BASE} + {n}, ProcNum), ClaimNum, PatNum,
-        ProvNum, fee, {est}, IF(line = 1 AND {h.mod("cp.ded", n, 8)} = 0, LEAST(fee, 50), 0), {status}, {paid},
+        ProvNum, IF(supp, 0, fee), IF(supp, 0, {est}),
+        IF(line = 1 AND {h.mod("cp.ded", n, 8)} = 0, LEAST(fee, 50), 0), {status}, {paid},
         IF({h.mod("cp.rm", n, 5)} = 0, NULL, ''), IF(received = 1, cpay, 0), PlanNum, date_cp, {writeoff},
         COALESCE(ProcCode, ''), {ov["AllowedOverride"]},
         IF({plan.claimproc_percentage_blank.sql(n)}, -1, {pct}), {ov["PercentOverride"]},
@@ -198,6 +210,40 @@ def _claimproc_select(ctx: Ctx) -> str:
         {ov["InsEstTotalOverride"]}, {ov["PaidOtherInsOverride"]}, '', 0, {ov["WriteOffEstOverride"]}, 0, InsSubNum,
         IF(received = 1, 1, 0), 0, 0, {ctx.user("cp.u", n)}, date_entry, {ctx.later("edited", "cp.s", n, share=15)},
         IF(received = 1, date_cp, '0001-01-01'), IF(received = 1, date_cp, '0001-01-01'), 0, '', 0, ''"""
+
+
+def _supplementals(conn: Conn, ctx: Ctx, attached: int, count: int) -> int:
+    """Supplemental claimprocs (Status 4): a later payment on ``count`` received claims, one each, added after the
+    claim's totals were calculated (claim.InsPayAmt leaves them out). Returns the rows made."""
+    supp = ctx.helper("suppc")
+    execute(conn, f"CREATE TABLE {supp} (rr INT PRIMARY KEY, cp BIGINT) ENGINE=MyISAM")
+    execute(
+        conn,
+        f"""
+        INSERT INTO {supp} SELECT ROW_NUMBER() OVER (ORDER BY ClaimNum), first FROM (
+            SELECT ClaimNum, MIN(ClaimProcNum) AS first FROM claimproc
+            WHERE Status = 1 AND ProcNum < {ORPHAN_BASE} AND FeeBilled > 0 GROUP BY ClaimNum
+        ) x""",
+    )
+    claims = int(scalar(conn, f"SELECT COUNT(*) FROM {supp}"))
+    if claims < count:
+        raise RuntimeError(f"generator bug: {claims} received claims for {count} supplemental payments")
+    yesterday = f"DATE_SUB({ctx.as_of_sql}, INTERVAL 1 DAY)"
+    date_cp = f"LEAST(DATE_ADD(o.DateCP, INTERVAL 21 DAY), {yesterday})"
+    return execute(
+        conn,
+        f"""
+        INSERT INTO claimproc ({_CLAIMPROC_COLUMNS})
+        SELECT {_claimproc_select(ctx)}
+        FROM (
+            SELECT {attached} + r.seq AS cpn, o.ProcNum, o.ClaimNum, o.PatNum, o.ProvNum, o.FeeBilled AS fee,
+                o.PlanNum, o.InsSubNum, 1 AS received, {date_cp} AS date_cp, o.ProcDate, {date_cp} AS date_entry,
+                0 AS line, o.ClaimPaymentNum AS cpay, o.CodeSent AS ProcCode,
+                TIMESTAMP({date_cp}, '15:10:00') AS edited, 1 AS supp
+            FROM seq_1_to_{count} r JOIN {supp} x ON x.rr = 1 + (r.seq - 1) * {claims} DIV {count}
+            JOIN claimproc o ON o.ClaimProcNum = x.cp
+        ) src""",
+    )
 
 
 def _estimates(conn: Conn, ctx: Ctx, attached: int, estimates: int) -> None:
@@ -228,7 +274,7 @@ def _estimates(conn: Conn, ctx: Ctx, attached: int, estimates: int) -> None:
             SELECT {attached} + {e} AS cpn, p.ProcNum, 0 AS ClaimNum, p.PatNum, p.ProvNum, p.ProcFee AS fee,
                 IF(pf.PlanNum > 0, pf.PlanNum, 1) AS PlanNum, IF(pf.InsSubNum > 0, pf.InsSubNum, 1) AS InsSubNum,
                 NULL AS received, '0001-01-01' AS date_cp, p.ProcDate, DATE(p.SecDateEntry) AS date_entry, 0 AS line,
-                0 AS cpay, code.ProcCode, p.SecDateEntry AS edited
+                0 AS cpay, code.ProcCode, p.SecDateEntry AS edited, 0 AS supp
             FROM seq_1_to_{estimates} s JOIN {tp} x ON x.e = 1 + ({e} - 1) * {candidates} DIV {estimates}
             JOIN procedurelog p ON p.ProcNum = x.ProcNum
             JOIN {patfam} pf ON pf.PatNum = p.PatNum

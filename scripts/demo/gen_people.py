@@ -193,6 +193,9 @@ def build_insurance(conn: Conn, ctx: Ctx) -> None:
     )
 
     pn = "pf.PatNum"
+    # OrthoAutoFeeBilledOverride: -1 (use the plan's fee) but for a few real overrides, the pinned one $0.
+    billed = ctx.plan.extra.patplan_override
+    ortho_fee = f"IF({billed.sql(pn)}, IF({pn} = {billed.pinned}, 0, {h.money('pp.of', pn, 100, 400)}), -1)"
     pat_entry = f"TIMESTAMP({ctx.day(ctx.day_idx(pn, p))}, {ctx.clock('pat.t', pn)})"
     execute(
         conn,
@@ -200,7 +203,7 @@ def build_insurance(conn: Conn, ctx: Ctx) -> None:
         INSERT INTO patplan (PatPlanNum, PatNum, Ordinal, IsPending, Relationship, PatID, InsSubNum,
             OrthoAutoFeeBilledOverride, OrthoAutoNextClaimDate, SecDateTEntry, SecDateTEdit)
         SELECT {pn}, {pn}, 1, 0, CASE pf.member WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 2 END, '',
-            IF(pf.f <= {n_sub}, pf.f, 1 + (pf.f - 1) % {n_sub}), -1, '0001-01-01', {pat_entry},
+            IF(pf.f <= {n_sub}, pf.f, 1 + (pf.f - 1) % {n_sub}), {ortho_fee}, '0001-01-01', {pat_entry},
             {ctx.later(pat_entry, "pp.s", pn, share=40, max_days=400)}
         FROM {ctx.helper("patfam")} pf WHERE {pn} <= {n_pp}""",
     )

@@ -4,10 +4,11 @@ pick from. ``build_reference`` also fills the staff and contact tables (gen_staf
 from __future__ import annotations
 
 from . import refdata
-from .context import Ctx
+from .context import SPECIALISTS, Ctx
 from .db import Connection as Conn
 from .db import execute, insert_many
 from .gen_staff import build_carrier, build_operatory, build_preference, build_provider, build_referral, build_userod
+from .quirks_extra import FEE_CODES, fee_override_rows
 from .sqlgen import stable_int
 
 # Procedure-code pools (helper table tmp_demo_pick, 1000 slots each).
@@ -249,20 +250,29 @@ def build_feesched(conn: Conn, ctx: Ctx) -> None:
 
 
 def build_fee(conn: Conn, ctx: Ctx) -> None:
-    """fee: the standard fee schedule first, then discounted insurance schedules (400 codes each)."""
+    """fee: the standard fee schedule first, then discounted insurance schedules (400 codes each); the last rows
+    are provider-specific overrides of the standard schedule, some blank (-1, OpenDental's "no fee")."""
     n, h = "s.seq", ctx.h
-    rows, codes_with_fees = ctx.rows("fee"), 400
-    fs = f"(1 + ({n} - 1) DIV {codes_with_fees})"
+    rows, codes_with_fees = ctx.rows("fee"), FEE_CODES
+    base = rows - fee_override_rows(rows)
+    j = f"({n} - {base})"
+    over = f"({n} > {base})"
+    fs = f"IF({over}, 1, 1 + ({n} - 1) DIV {codes_with_fees})"
+    code = f"IF({over}, 1 + ({j} - 1) MOD {codes_with_fees}, 1 + ({n} - 1) MOD {codes_with_fees})"
+    amount = (
+        f"IF({over}, IF({ctx.plan.extra.fee_blank.sql(n)}, -1, ROUND(c.Fee * (90 + {h.mod('fee.o', n, 30)}) / 100, 2)),"
+        f" IF({fs} = 1, c.Fee, ROUND(c.Fee * (55 + {h.mod('fee.f', fs, 45)}) / 100, 2)))"
+    )
+    prov = f"IF({over}, 1 + (({j} - 1) DIV {codes_with_fees}) MOD {max(SPECIALISTS)}, 0)"
     entry = ctx.at(ctx.day(ctx.day_idx(n, rows)), "fee.t", n)
     execute(
         conn,
         f"""
         INSERT INTO fee (FeeNum, Amount, OldCode, FeeSched, UseDefaultFee, UseDefaultCov, CodeNum, ClinicNum, ProvNum,
             SecUserNumEntry, SecDateEntry, SecDateTEdit)
-        SELECT {n},
-            IF({fs} = 1, c.Fee, ROUND(c.Fee * (55 + {h.mod("fee.f", fs, 45)}) / 100, 2)),
-            '', {fs}, 0, 0, c.CodeNum, 0, 0, {ctx.user("fee.u", n)}, DATE({entry}), {ctx.later(entry, "fee.s", n)}
-        FROM seq_1_to_{rows} s JOIN {ctx.helper("code")} c ON c.CodeNum = 1 + ({n} - 1) MOD {codes_with_fees}""",
+        SELECT {n}, {amount}, '', {fs}, 0, 0, c.CodeNum, 0, {prov}, {ctx.user("fee.u", n)}, DATE({entry}),
+            {ctx.later(entry, "fee.s", n)}
+        FROM seq_1_to_{rows} s JOIN {ctx.helper("code")} c ON c.CodeNum = {code}""",
     )
 
 

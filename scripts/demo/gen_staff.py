@@ -282,6 +282,7 @@ def build_preference(conn: Conn, ctx: Ctx) -> None:
     prefs = dict(refdata.PREFERENCES)
     prefs["PracticeDefaultBillType"] = str(refdata.def_num(refdata.BILLING_TYPES, "Standard Account"))
     prefs["DateLastAging"] = (ctx.as_of - timedelta(days=1)).isoformat()
+    prefs["FutureTransDatesAllowed"] = "1"  # completed procedures may be dated after today
     prefs[MARKER_PREF] = marker_value(ctx.patients, ctx.seed, ctx.as_of)  # marks the database as disposable
     subjects = (
         "Appt",

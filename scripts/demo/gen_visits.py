@@ -7,8 +7,9 @@ from .context import DENTISTS, DOCTOR_OPS, HYGIENE_OPS, HYGIENISTS, ORPHAN_BASE,
 from .db import Connection as Conn
 from .db import execute, scalar
 from .gen_ref import POOL_DOCTOR, POOL_GENERAL, POOL_HYGIENE_EXTRA, code_nums
+from .quirks_extra import FUTURE_COMPLETED_MAX_DAYS as FUTURE_DAYS
+from .quirks_extra import LINKED_PROC_PERCENT
 
-LINKED_PROC_PERCENT = 45  # share of procedurelog rows that belong to an appointment
 MAX_CHILDREN = 63  # children per parent row the seq_0_to_63 joins can produce
 
 
@@ -32,10 +33,6 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
     day_op = f"CONCAT({d}, ':', {op})"
     slot = f"((({k} DIV {ops}) * {stride} + {h.mod_by('apt.slot', day_op, str(stride))}) % 9)"
     apt_time = f"TIMESTAMP({ctx.day(d)}, SEC_TO_TIME(28800 + {slot} * 3600))"
-    future_status = f"ELT(1 + {h.mod('apt.fs', a, 100)} DIV 4, {', '.join(['1'] * 23 + ['6', '3'])})"
-    past_status = (
-        f"ELT(1 + {h.mod('apt.ps', a, 50)}, {', '.join(['2'] * 38 + ['5'] * 3 + ['3'] * 3 + ['6'] * 3)}, 7, 1, 8)"
-    )
     entry_day = (
         f"LEAST(DATE_SUB({ctx.day(d)}, INTERVAL 1 + {h.mod('apt.lead', a, 60)} DAY), "
         f"DATE_SUB({ctx.as_of_sql}, INTERVAL 1 + {h.mod('apt.lead2', a, 20)} DAY))"
@@ -62,7 +59,7 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
             SELECT x0.*, IF(st IN (7, 8), 0, w0) AS w FROM (
                 SELECT {a} AS a, {ctx.apt_num(a)} AS AptNum, {d} AS d, {apt_time} AS AptDateTime,
                     {ctx.patient_at("apt.p", a, f"LEAST({d}, {bdays - 1})")} AS PatNum,
-                    IF({d} >= {bdays}, {future_status}, {past_status}) AS st,
+                    {plan.extra.status_sql(a, d)} AS st,
                     IF({op} > {DOCTOR_OPS}, 1, 0) AS IsHyg,
                     IF({op} > {DOCTOR_OPS}, {ctx.dentist("apt.dr", a)},
                        {DENTISTS[0]} + ({op} - 1) % {len(DENTISTS)}) AS ProvNum,
@@ -107,7 +104,10 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
     )
     descript_hyg = ["PerEx, Pro, 4BW, FlVarn", "PerEx, Pro, 2BW", "PerioMaint, PerEx", "ChPro, PerEx, FlVarn"]
     descript_dr = ["PC2", "CrnPorc, BU", "PC1, PC2", "Ext", "RCTMol", "Seal", "LimEx, PA", "C1"]
-    arrived = f"(t.AptStatus = 2 AND {h.mod('apt.arr', n, 10)} < 7)"
+    # Arrival times: 0001-01-01 on old rows, real times once completed, else midnight of the appointment's day.
+    done, seated = plan.extra.times_sql(n)
+    blank, midnight = "'0001-01-01 00:00:00'", "TIMESTAMP(DATE(t.AptDateTime))"
+    old = f"{n} <= {plan.extra.old_apts}"
     stamp_base = f"IF(t.d < {bdays}, DATE_ADD(t.AptDateTime, INTERVAL 70 MINUTE), t.entry)"
     execute(
         conn,
@@ -128,10 +128,12 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
             IF({h.mod("apt.np", n, 30)} = 0, 1, 0),
             IF(t.IsHyg, {h.pick("apt.pd", n, descript_hyg)}, {h.pick("apt.pd", n, descript_dr)}), 0, 0, t.IsHyg,
             {ctx.later(stamp_base, "apt.st", n)},
-            IF({arrived}, DATE_SUB(t.AptDateTime, INTERVAL 5 + {h.mod("apt.a1", n, 10)} MINUTE), '0001-01-01 00:00:00'),
-            IF({arrived}, DATE_ADD(t.AptDateTime, INTERVAL {h.mod("apt.a2", n, 10)} MINUTE), '0001-01-01 00:00:00'),
-            IF({arrived}, DATE_ADD(t.AptDateTime, INTERVAL 50 + {h.mod("apt.a3", n, 15)} MINUTE),
-               '0001-01-01 00:00:00'),
+            IF({old}, {blank}, IF({done}, DATE_SUB(t.AptDateTime, INTERVAL 5 + {h.mod("apt.a1", n, 10)} MINUTE),
+               {midnight})),
+            IF({old}, {blank}, IF({done}, DATE_ADD(t.AptDateTime, INTERVAL {h.mod("apt.a2", n, 10)} MINUTE),
+               {midnight})),
+            IF({old}, {blank}, IF({done} AND NOT {seated},
+               DATE_ADD(t.AptDateTime, INTERVAL 50 + {h.mod("apt.a3", n, 15)} MINUTE), {midnight})),
             t.InsPlan1, 0,
             IF({h.mod("apt.ask", n, 20)} = 0, DATE_SUB(t.AptDateTime, INTERVAL 15 MINUTE), '0001-01-01 00:00:00'),
             '', IF({h.mod("apt.co", n, 50)} = 0, -16777216, 0), 0, {ctx.user("apt.u", n)}, t.entry,
@@ -215,20 +217,21 @@ _PROC_COLUMNS = """ProcNum, PatNum, AptNum, OldCode, ProcDate, ProcFee, Surf, To
 def _proc_select(ctx: Ctx, n: str) -> str:
     """The SELECT list of a procedurelog row from a source with: st, PatNum, AptNum, PlannedAptNum, ProcDate,
     fee, ProvNum, code, entry, done (completion DATETIME or NULL), stamp."""
-    h, plan = ctx.h, ctx.plan
+    h, plan, x = ctx.h, ctx.plan, ctx.plan.extra
     surf, tooth = _tooth_columns(ctx, n)
     return f"""{n}, PatNum, AptNum, '', ProcDate, fee, {surf}, {tooth},
         IF({h.mod("pl.tr", n, 10)} = 0, NULL, ''),
         IF(st = 1 AND {h.mod("pl.pri", n, 10)} < 3, {ctx.defn("pl.priv", n, refdata.TX_PRIORITIES)}, 0), st,
         ProvNum, 0, PlannedAptNum, 0, IF({h.mod("pl.pro", n, 8)} = 0, NULL, ''), '0001-01-01', '',
-        IF(st = 2, ProcDate, DATE(entry)), 0, '', '', 0, 0, 0, 0,
+        IF(st = 2 AND ProcDate < {ctx.as_of_sql}, ProcDate, DATE(entry)), 0, '', '', 0, 0, 0, 0,
         IF({plan.orphan["procedurelog.CodeNum"].sql(n)}, {ORPHAN_BASE} + {n}, code), NULL, NULL, NULL, NULL,
-        IF({h.mod("pl.rc", n, 4)} = 0, '', NULL), 1, 0, 0, 0,
+        IF({h.mod("pl.rc", n, 4)} = 0, '', NULL), IF({x.unit_qty.sql(n)}, 2 + {h.mod("pl.uq", n, 3)}, 1),
+        IF({x.base_units.sql(n)}, 1, 0), 0, 0,
         IF({plan.blank_date["procedurelog.DateTP"].sql(n)}, '0001-01-01', DATE(entry)), 0, 0, '',
         IF(done IS NULL, '00:00:00', TIME(done)),
         IF(done IS NULL, '00:00:00', TIME(DATE_ADD(done, INTERVAL 50 MINUTE))),
         stamp, 0, 0, 0, 0, 0, 0, '', 0, '', '', '', '', 0, 0, 0, 10, 0, {ctx.user("pl.u", n)}, entry,
-        IF(st = 2, ProcDate, '0001-01-01'), 0, 0, 0, 0"""
+        IF(st = 2, IF(ProcDate < {ctx.as_of_sql}, ProcDate, DATE(entry)), '0001-01-01'), 0, 0, 0, 0"""
 
 
 def build_procedurelog(conn: Conn, ctx: Ctx) -> None:
@@ -270,20 +273,24 @@ def build_procedurelog(conn: Conn, ctx: Ctx) -> None:
     pn = f"({n_link} + {s})"
     d = ctx.day_idx(s, unlinked)
     status = f"ELT(1 + {h.mod('pu.st', pn, 100)} DIV 5, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 4, 4, 4, 3, 7, 7, 7, 8, 8, 5)"
+    negative, future = plan.extra.negative_fee.sql(pn), plan.extra.future_completed.sql(pn)
     execute(
         conn,
         f"""
         INSERT INTO procedurelog ({_PROC_COLUMNS})
         SELECT {_proc_select(ctx, "ProcNum")}
         FROM (
-            SELECT x.*, IF(st = 7, 0, c.Fee) AS fee, c.TreatArea,
+            SELECT x.*, IF(st = 7, 0, IF(negative, -LEAST(GREATEST(c.Fee, 25), 150), c.Fee)) AS fee, c.TreatArea,
                 IF(c.IsHygiene, {ctx.hygienist("pu.hy", "x.ProcNum")}, {ctx.dentist("pu.dr", "x.ProcNum")}) AS ProvNum,
                 0 AS AptNum, 0 AS PlannedAptNum, IF(st = 2, entry, NULL) AS done,
                 {ctx.later("x.entry", "pu.s", "x.ProcNum")} AS stamp
             FROM (
-                SELECT {pn} AS ProcNum, {ctx.patient_at("pu.p", pn, d)} AS PatNum, {ctx.day(d)} AS ProcDate,
-                    TIMESTAMP({ctx.day(d)}, {ctx.clock("pu.t", pn)}) AS entry,
-                    IF({plan.proc_deleted.sql(pn)}, 6, {status}) AS st, pk.CodeNum AS code
+                SELECT {pn} AS ProcNum, {ctx.patient_at("pu.p", pn, d)} AS PatNum,
+                    IF({future}, DATE_ADD({ctx.as_of_sql}, INTERVAL 1 + {h.mod("pu.fd", pn, FUTURE_DAYS)} DAY),
+                       {ctx.day(d)}) AS ProcDate,
+                    TIMESTAMP({ctx.day(d)}, {ctx.clock("pu.t", pn)}) AS entry, {negative} AS negative,
+                    IF({plan.proc_deleted.sql(pn)}, 6, IF({negative} OR {future}, 2, {status})) AS st,
+                    pk.CodeNum AS code
                 FROM seq_1_to_{unlinked} s
                 JOIN {ctx.helper("pick")} pk ON pk.Pool = {POOL_GENERAL} AND pk.Slot = {h.mod("pu.code", pn, 1000)}
             ) x JOIN {ctx.helper("code")} c ON c.CodeNum = x.code

@@ -23,6 +23,7 @@ from .db import MySqlUrl, connect, connection, execute, keys_off, mask_url, quer
 from .gen_logs import build_commlog, build_refattach, build_securitylog
 from .gen_money import build_adjustment, build_claims, build_payments
 from .gen_people import build_insurance, build_people, build_recall, build_schedule
+from .gen_quirks import build_income_on_deleted, build_merged_plan
 from .gen_ref import build_reference
 from .gen_visits import build_appointment, build_completed_proc_index, build_histappointment, build_procedurelog
 from .guard import check_replaceable
@@ -74,6 +75,8 @@ TASKS: tuple[Task, ...] = (
     Task("refattach", build_refattach, ("completed_procedures",)),
     Task("schedule", build_schedule),
     Task("recall", build_recall),
+    Task("income_on_deleted", build_income_on_deleted, ("payments", "claims", "adjustments")),
+    Task("merged_plan", build_merged_plan, ("histappointment",)),
 )
 
 

@@ -20,9 +20,34 @@ Manifest format (``expected_quirks(...)`` and ``DemoManifest.to_dict()``)::
         "null_text":    {...},  # legacy nullable text column IS NULL
         "empty_text":   {...},  # the same column = '' (both mean "empty")
         "shared_stamp": {...},  # change stamp equal to upgrade_stamp (an upgrade's table-wide UPDATE)
-        "split_sum_mismatch": {"payment.PayAmt": n}  # payments whose PayAmt differs from the sum of splits
+        "split_sum_mismatch": {"payment.PayAmt": n},  # payments whose PayAmt differs from the sum of splits
+        # ---- issue 17: what real OpenDental databases hold (rows decided in quirks_extra.py) ----
+        "midnight_time": {...},  # appointment/histappointment DateTimeArrived/Seated/Dismissed = DATE(AptDateTime)
+                                 # 00:00:00 (the Edit Appointment window's blank): every appointment not completed,
+                                 # plus DateTimeDismissed of completed ones "seated but not dismissed"
+        "undocumented_permtype": {"securitylog.PermType=83": n, ...},  # rows per code outside the 33 codes the
+                                 # dbt dictionary knew (83 UserLogOnOff, the most common code; 2, 8, 89)
+        "income_on_deleted_procedure": {...},  # paysplit.ProcNum, adjustment.ProcNum and received claimprocs
+                                 # (Status 1, InsPayAmt > 0) pointing at a procedure with ProcStatus = 6
+        "negative_fee":     {"procedurelog.ProcFee": n},   # completed procedures (ProcStatus 2) with ProcFee < 0
+        "future_completed": {"procedurelog.ProcDate": n},  # completed procedures dated after as_of (preference
+                                 # FutureTransDatesAllowed = '1')
+        "partial_check": {"claimpayment.IsPartial": n,  # IsPartial = 1 checks whose CheckAmt differs from the sum
+                          "claimpayment.CheckAmt": m},  # of their claimprocs' InsPayAmt; m: IsPartial = 0 checks
+                                 # that differ too ("continue anyway"); every other check balances
+        "merged_plan": {"histappointment.InsPlan1": n},  # a PlanNum no longer in insplan (also counted as orphan)
+        "claim_total_differs": {"claim.InsPayAmt": n},  # claims whose InsPayAmt is not the sum over their
+                                 # claimprocs: a Supplemental (Status 4) claimproc came after the totals
+        "multi_unit": {"procedurelog.UnitQty": n,   # UnitQty >= 2
+                       "procedurelog.BaseUnits": m} # BaseUnits > 0; production ProcFee * (UnitQty + BaseUnits)
+                                 # differs from ProcFee on exactly n + m procedures
       }
     }
+
+Issue-17 additions to older categories: ``blank_date`` counts the 0001-01-01 arrival times of appointments older
+than ten years (and their histappointment copies); ``minus_one`` counts fee.Amount = -1 on provider-specific fee
+rows and patplan.OrthoAutoFeeBilledOverride = -1 (all rows but a few real overrides, one of them 0);
+``orphan`` counts the merged plans of histappointment.InsPlan1.
 """
 
 from __future__ import annotations
@@ -31,6 +56,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from .quirks_extra import ExtraPlan
 from .sizes import table_sizes
 from .sqlgen import Bucket, Calendar, Classes, Selector
 
@@ -45,6 +71,15 @@ QUIRK_CATEGORIES: tuple[str, ...] = (
     "empty_text",
     "shared_stamp",
     "split_sum_mismatch",
+    "midnight_time",
+    "undocumented_permtype",
+    "income_on_deleted_procedure",
+    "negative_fee",
+    "future_completed",
+    "partial_check",
+    "merged_plan",
+    "claim_total_differs",
+    "multi_unit",
 )
 
 SOFT_DELETED_VALUES: dict[str, int] = {"procedurelog.ProcStatus": 6, "patient.PatStatus": 4}
@@ -120,10 +155,13 @@ class QuirkPlan:
     claimproc_paid_other_blank: Selector
     claimproc_percentage_blank: Selector
     benefit_type: Classes
+    extra: ExtraPlan
 
     @classmethod
     def make(cls, patients: int, seed: int, as_of: date) -> QuirkPlan:
         sizes = table_sizes(patients)
+        calendar = Calendar.make(as_of)
+        proc_deleted = Selector.make(seed, "procedurelog.ProcStatus", sizes["procedurelog"], 300)
 
         def sel(name: str, per_10000: int, pin: bool = True) -> Selector:
             return Selector.make(seed, name, sizes[_key(name)[0]], per_10000, pin=pin)
@@ -133,7 +171,7 @@ class QuirkPlan:
             seed=seed,
             as_of=as_of,
             sizes=sizes,
-            calendar=Calendar.make(as_of),
+            calendar=calendar,
             zero_date={k: sel(k, v) for k, v in _ZERO_DATES.items()},
             blank_date={k: sel(k, v) for k, v in _BLANK_DATES.items()},
             orphan={k: sel(k, v) for k, v in _ORPHANS.items()},
@@ -143,7 +181,7 @@ class QuirkPlan:
             },
             edited_since_upgrade={k: Bucket.make(seed, "edited:" + k) for k in _SHARED_STAMP},
             tinyint_two=sel("appointment.TimeLocked", 5),
-            proc_deleted=sel("procedurelog.ProcStatus", 300),
+            proc_deleted=proc_deleted,
             patient_deleted=sel("patient.PatStatus", 100),
             split_mismatch=sel("payment.PayAmt", 2),
             claimproc_override=sel("claimproc.overrides", 200, pin=False),
@@ -162,6 +200,7 @@ class QuirkPlan:
                     ("active", 50),
                 ],
             ),
+            extra=ExtraPlan.make(seed, as_of, sizes, calendar, proc_deleted),
         )
 
     # ---- dates -------------------------------------------------------------------------------------------
@@ -217,7 +256,6 @@ class QuirkPlan:
                 "claimproc.Percentage": self.claimproc_percentage_blank.count(cp),
                 "benefit.Percent": benefits - coins,
                 "benefit.MonetaryAmt": money_blank,
-                "patplan.OrthoAutoFeeBilledOverride": n["patplan"],
             },
             "orphan": {
                 **{k: s.count(n[_key(k)[0]]) for k, s in self.orphan.items()},
@@ -233,6 +271,11 @@ class QuirkPlan:
             "shared_stamp": {k: self.shared_stamp_rows(k) for k in _SHARED_STAMP},
             "split_sum_mismatch": {"payment.PayAmt": self.split_mismatch.count(n["payment"])},
         }
+        merged = self.extra.merged_plans()
+        hist_apts = [self.hist_appointment(hist) for hist in range(1, n["histappointment"] + 1)]
+        for category, columns in self.extra.counts(hist_apts, merged).items():
+            counts.setdefault(category, {}).update(columns)
+        counts["orphan"]["histappointment.InsPlan1"] = merged
         return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
     def hist_appointment(self, hist: int) -> int:

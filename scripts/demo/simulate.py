@@ -26,7 +26,8 @@ def simulate_day(
 ) -> DayRecord:
     """Apply one simulated clinic day to the demo database at ``url`` and return what it changed.
 
-    The day books and completes appointments (with their procedures, claims, payments and splits), adds
+    The day logs users on and off (securitylog PermType 83), books and completes appointments (a few left
+    seated but not dismissed: DateTimeDismissed at midnight) (with their procedures, claims, payments and splits), adds
     adjustments, commlogs, securitylog rows and a few patients; edits rows in place (some twice within one
     second); hard-deletes appointments, payments (with their splits), a paysplit, estimate claimprocs and
     commlogs; and at the end commits two edits with stamps a few minutes in the past.
@@ -71,6 +72,7 @@ def simulate_day(
                 recorder.key("apptreminderrule", "ApptReminderRuleNum")
                 recorder.inserted("apptreminderrule", reminder_rules)
         d = Day(conn, database, seed, day, recorder)
+        day_new.logins(d)
         new_patients = day_new.new_patients(d)
         day_new.book_appointments(d, new_patients)
         visits = day_new.complete_visits(d)

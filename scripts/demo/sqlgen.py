@@ -136,11 +136,25 @@ class Classes:
         whens = " ".join(f"WHEN {b} < {high} THEN {values[name]}" for name, _low, high in self.bounds[:-1])
         return f"(CASE {whens} ELSE {values[self.bounds[-1][0]]} END)"
 
-    def count(self, rows: int, name: str) -> int:
+    def elt_sql(self, n: str, values: dict[str, str]) -> str:
+        """The same as ``sql`` as one ELT over every residue: the bucket is computed once (fast in hot loops)."""
+        slots = [values[name] for name, low, high in self.bounds for _ in range(low, high)]
+        return f"ELT(1 + {self.bucket.sql(n)}, {', '.join(slots)})"
+
+    def count(self, rows: int, name: str, first: int = 1) -> int:
+        """How many n in ``first..rows`` are in class ``name``."""
         for cls_name, low, high in self.bounds:
             if cls_name == name:
-                return self.bucket.count(rows, low, high)
+                return self.bucket.count(rows, low, high, first)
         raise KeyError(f"class {name!r} not in {[b[0] for b in self.bounds]}")
+
+    def name_of(self, n: int) -> str:
+        """The class of row ``n``."""
+        value = self.bucket.value(n)
+        for cls_name, _low, high in self.bounds:
+            if value < high:
+                return cls_name
+        return self.bounds[-1][0]
 
     @classmethod
     def make(cls, seed: int, salt: str, shares: Sequence[tuple[str, int]]) -> Classes:
@@ -152,6 +166,64 @@ class Classes:
             bounds.append((name, low, low + share))
             low += share
         return cls(Bucket.make(seed, salt, 1000), tuple(bounds))
+
+
+@dataclass(frozen=True)
+class Band:
+    """Rows ``first..last`` whose bucket value lies in ``[low, high)`` (never row ``excluded``), plus one pinned
+    row of that range outside the band, so the band is never empty; exactly countable."""
+
+    bucket: Bucket
+    low: int
+    high: int
+    first: int
+    last: int
+    pinned: int = 0
+    excluded: int = 0
+
+    @classmethod
+    def make(
+        cls,
+        bucket: Bucket,
+        low: int,
+        high: int,
+        first: int,
+        last: int,
+        *,
+        pin_from: int,
+        salt: str,
+        excluded: int = 0,
+        taken: frozenset[int] = frozenset(),
+    ) -> Band:
+        """A band with a pinned row whose bucket value is ``>= pin_from`` (outside every band sharing the bucket),
+        not ``excluded`` and not in ``taken`` (pins of sibling bands); no pin when none is free."""
+        span = last - first + 1
+        pinned = 0
+        if span > 0:
+            start = stable_int(salt, "pin") % span
+            for step in range(span):
+                n = first + (start + step) % span
+                if bucket.value(n) >= pin_from and n != excluded and n not in taken:
+                    pinned = n
+                    break
+        return cls(bucket, low, high, first, last, pinned, excluded)
+
+    def sql(self, n: str) -> str:
+        b = self.bucket.sql(n)
+        excl = f" AND ({n}) <> {self.excluded}" if self.excluded else ""
+        pin = f" OR ({n}) = {self.pinned}" if self.pinned else ""
+        inside = f"({n}) BETWEEN {self.first} AND {self.last} AND {b} BETWEEN {self.low} AND {self.high - 1}"
+        return f"(({inside}{excl}){pin})"
+
+    def __contains__(self, n: int) -> bool:
+        inside = self.first <= n <= self.last and self.low <= self.bucket.value(n) < self.high
+        return (inside and n != self.excluded) or (self.pinned != 0 and n == self.pinned)
+
+    def count(self) -> int:
+        hits = self.bucket.count(self.last, self.low, self.high, self.first)
+        if self.excluded and self.first <= self.excluded <= self.last:
+            hits -= 1 if self.low <= self.bucket.value(self.excluded) < self.high else 0
+        return hits + (1 if self.pinned else 0)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from support.compare import differences, pg_scalar
 from support.dbt_runs import dbt_build, run_pipeline, statuses
 
 
-
 def dbt_build_ok(pg_url: str, target: Path) -> tuple[dict[str, int], dict[str, str]]:
     """Builds; asserts nothing failed. Returns the count per status and each test's status by unique_id."""
     done, results = dbt_build(pg_url, target)

@@ -228,3 +228,27 @@ def test_record_round_trips_through_json(day_one: SimulatedDay) -> None:
 def test_day_must_be_positive(day_one: SimulatedDay) -> None:
     with pytest.raises(ValueError, match="day=0"):
         simulate_day(day_one.demo.url, 42, day=0)
+
+
+def test_a_day_logs_users_on_and_off_and_saves_blank_times_as_midnight(day_two: SimulatedDay) -> None:
+    demo, tables = day_two.demo, day_two.record.tables
+    logs = ", ".join(map(str, tables["securitylog"].inserted))
+    per_user = dict(
+        demo.rows(
+            f"SELECT UserNum, COUNT(*) FROM securitylog WHERE PermType = 83 AND SecurityLogNum IN ({logs}) GROUP BY 1"
+        )
+    )
+    assert sorted(per_user) == list(range(1, 21))
+    assert all(n in (2, 4, 6) for n in per_user.values())  # one to three log-on/log-off pairs
+    booked = ", ".join(map(str, tables["appointment"].inserted))
+    not_midnight = demo.scalar(
+        f"SELECT COUNT(*) FROM appointment WHERE AptNum IN ({booked}) AND NOT (DateTimeArrived = "
+        "TIMESTAMP(DATE(AptDateTime)) AND DateTimeSeated = DateTimeArrived AND DateTimeDismissed = DateTimeArrived)"
+    )
+    assert not_midnight == 0
+    visits = ", ".join(map(str, tables["appointment"].updated))
+    in_chair = demo.scalar(
+        f"SELECT COUNT(*) FROM appointment WHERE AptNum IN ({visits}) AND AptStatus = 2 AND "
+        "TIME(DateTimeSeated) > '00:00:00' AND DateTimeDismissed = TIMESTAMP(DATE(AptDateTime))"
+    )
+    assert in_chair >= 1

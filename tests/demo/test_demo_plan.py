@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from demo.demo_support import FIXED, REAL_CLINIC_ROWS
-from scripts.demo.quirks import QUIRK_CATEGORIES, expected_quirks
+from scripts.demo.quirks import QUIRK_CATEGORIES, QuirkPlan, expected_quirks
 from scripts.demo.sizes import table_sizes
 
 
@@ -69,3 +69,20 @@ def test_quirk_amounts_scale_with_the_data() -> None:
     assert large_share == pytest.approx(0.03, abs=0.002)
     ratio = large["shared_stamp"]["commlog.DateTStamp"] / small["shared_stamp"]["commlog.DateTStamp"]
     assert ratio == pytest.approx(35, rel=0.05)
+
+
+def test_issue_17_counts_are_what_the_selectors_select() -> None:
+    plan = QuirkPlan.make(300, 7, date(2026, 11, 25))
+    extra = plan.extra
+    for band in (extra.negative_fee, extra.future_completed, extra.unit_qty, extra.base_units, extra.fee_blank):
+        assert band.count() == sum(1 for n in range(1, band.last + 1) if n in band) > 0
+    assert not any(n in extra.negative_fee and n in plan.proc_deleted for n in range(1, extra.negative_fee.last + 1))
+    assert extra.negative_fee.pinned != extra.future_completed.pinned
+    quirks = plan.quirk_counts()
+    apts = plan.sizes["appointment"]
+    seated = sum(1 for a in range(1, apts + 1) if extra.apt_times(a) == ("time", "time", "midnight"))
+    midnight = quirks["midnight_time"]
+    assert midnight["appointment.DateTimeDismissed"] - midnight["appointment.DateTimeArrived"] == seated > 0
+    assert quirks["orphan"]["histappointment.InsPlan1"] == quirks["merged_plan"]["histappointment.InsPlan1"]
+    top = max(quirks["undocumented_permtype"].items(), key=lambda kv: kv[1])
+    assert top[0] == "securitylog.PermType=83"

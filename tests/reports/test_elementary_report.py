@@ -166,7 +166,9 @@ def test_a_browser_shows_the_runs_tests_and_its_failures(built: Built, tmp_path:
     assert expected["Errors"] >= 2
     assert shown == expected, text[:3000]
     # Each test is listed with its table, column and last status, e.g. the failing birth-date range test.
-    assert re.search(r"stg_opendental__patients birth_date expect_column_values_to_be_between \w+ dbt [\d/: APM]+ Failure", text)
+    assert re.search(
+        r"stg_opendental__patients birth_date expect_column_values_to_be_between \w+ dbt [\d/: APM]+ Failure", text
+    )
 
 
 def test_extract_load_report_tells_the_runs_story_without_values(built: Built, tmp_path: Path) -> None:
