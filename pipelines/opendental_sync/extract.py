@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ from opendental_sync.buckets import (
 )
 from opendental_sync.memory import release_free_memory
 from opendental_sync.registry import TableSpec
-from opendental_sync.source import SourceDatabase, in_order, key_predicate, sql_literal
+from opendental_sync.safety import ValueNotCopyable
+from opendental_sync.source import BadSourceValue, SourceDatabase, in_order, key_predicate, sql_literal
 from opendental_sync.source_schema import (
     ROW_HASH_COLUMN,
     SourceColumn,
@@ -198,6 +200,7 @@ class ExtractStats:
     batches: int = 0
     seconds: float = 0.0
     zero_dates: Counter[str] = field(default_factory=Counter)
+    nul_rows: Counter[str] = field(default_factory=Counter)  # per text column: rows whose NUL bytes were removed
     retries: int = 0
     fallbacks: int = 0  # batches the fast reader could not convert, read by PyMySQL instead
     read: list[pa.Table] = field(default_factory=list)  # key (and stamp) of every row read, as read
@@ -255,8 +258,15 @@ def fetch_batches(
     started = last_report = time.monotonic()
     retries_before, fallbacks_before = sum(db.retries.values()), sum(db.fallbacks.values())
 
+    counting = threading.Lock()
+
     def typed(raw: pa.Table, zero_dates: Counter[str]) -> pa.Table:
-        return to_raw_types(raw, table, spec, synced_at, zero_dates)
+        nul: Counter[str] = Counter()
+        out = to_raw_types(raw, table, spec, synced_at, zero_dates, nul)
+        if nul:
+            with counting:
+                stats.nul_rows.update(nul)
+        return out
 
     def one_query(sql: str) -> tuple[_Read, pa.Table]:
         zero: Counter[str] = Counter()
@@ -310,7 +320,7 @@ def fetch_batches(
 
     pending: list[pa.Table] = []
     pending_rows = 0
-    for read in reads:
+    for read in _naming_table(reads, spec.name):
         stats.batches += read.queries
         stats.zero_dates.update(read.zero_dates)
         for part in read.tables:
@@ -402,13 +412,37 @@ def plan_batches(
     return clauses
 
 
+def _naming_table(reads: Iterator[_Read], table: str) -> Iterator[_Read]:
+    """A value the readers could not decode is reported with its table and column (never the value)."""
+    try:
+        yield from reads
+    except BadSourceValue as e:
+        raise ValueNotCopyable(table, e.column, e.why) from None
+
+
 def to_raw_types(
-    raw: pa.Table, table: SourceTable, spec: TableSpec, synced_at: datetime, zero_dates: Counter[str]
+    raw: pa.Table,
+    table: SourceTable,
+    spec: TableSpec,
+    synced_at: datetime,
+    zero_dates: Counter[str],
+    nul_rows: Counter[str] | None = None,
 ) -> pa.Table:
-    """Type one batch by the source schema and add the bookkeeping columns."""
+    """Type one batch by the source schema and add the bookkeeping columns. NUL bytes, which PostgreSQL
+    text cannot hold, are removed from text values; the rows so changed are counted per column."""
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
     for col in table.columns:
-        arrays[col.name] = _cast_column(raw.column(col.name), col)
+        try:
+            arrays[col.name] = _cast_column(raw.column(col.name), col)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise ValueNotCopyable(
+                table.name, col.name, f"a {col.column_type} value does not fit its raw type exactly"
+            ) from None
+        if col.kind == "text" and _has_nul(arrays[col.name]):
+            with_nul = pc.sum(pc.match_substring(arrays[col.name], "\x00")).as_py() or 0
+            arrays[col.name] = pc.replace_substring(arrays[col.name], "\x00", "")
+            if nul_rows is not None:
+                nul_rows[col.name] += with_nul
         flag = zero_flag_name(col.name)
         if flag in raw.column_names:
             n = pc.sum(raw.column(flag).cast(pa.int64())).as_py() or 0
@@ -428,6 +462,22 @@ def to_raw_types(
     required = {k.lower() for k in spec.primary_key} | {DELETED_COLUMN, SYNCED_AT_COLUMN}
     schema = pa.schema([pa.field(name, a.type, nullable=name.lower() not in required) for name, a in arrays.items()])
     return pa.table(arrays, schema=schema)
+
+
+def _has_nul(values: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any string holds a NUL byte: one pass over the value bytes, no per-row work."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:
+        if len(chunk) == 0 or chunk.null_count == len(chunk):
+            continue
+        offsets = np.frombuffer(
+            chunk.buffers()[1], dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        )
+        start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+        data = chunk.buffers()[2]
+        if data is not None and end > start and not np.all(np.frombuffer(data, np.uint8, end - start, start)):
+            return True
+    return False
 
 
 def _cast_column(values: pa.ChunkedArray, col: SourceColumn) -> pa.ChunkedArray:

@@ -27,6 +27,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Engine, make_url
 
 from opendental_sync.retry import RetryPolicy
+from opendental_sync.safety import PublicError, describe_error, mask_urls, stderr_withheld
 from opendental_sync.source_schema import SourceTable, quote_mysql, read_source_tables
 
 log = logging.getLogger(__name__)
@@ -37,17 +38,25 @@ SESSION_TIME_ZONE = "+00:00"
 SESSION_SQL_MODE = ""
 
 
-class SourceUnreachable(RuntimeError):
+class SourceUnreachable(PublicError):
     """The OpenDental MySQL/MariaDB server cannot be reached with the configured URL."""
 
 
 def masked(url: str | URL) -> str:
-    """The URL with its password hidden, for messages."""
-    return make_url(str(url)).render_as_string(hide_password=True)
+    """The URL with its password hidden, for messages (also a URL that does not parse)."""
+    return mask_urls(url.render_as_string(hide_password=True) if isinstance(url, URL) else str(url))
 
 
-class SourceReadError(RuntimeError):
+class SourceReadError(PublicError):
     """A bounded source query failed because the connection dropped (server restart, KILL, timeout)."""
+
+
+class BadSourceValue(PublicError):
+    """A value of ``column`` cannot be read as its type (the caller names the table)."""
+
+    def __init__(self, column: str, why: str):
+        super().__init__(f"column {column!r}: {why}")
+        self.column, self.why = column, why
 
 
 _CONNECTION_TROUBLE = re.compile(
@@ -118,7 +127,7 @@ class SourceDatabase:
         except sa_exc.OperationalError as e:
             reason = e.orig.args[-1] if e.orig is not None and e.orig.args else str(e)
             raise SourceUnreachable(
-                f"cannot connect to the OpenDental database at {masked(self.url)} ({reason}). "
+                f"cannot connect to the OpenDental database at {masked(self.url)} ({mask_urls(str(reason))}). "
                 "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
                 "or set SOURCES__OPENDENTAL__CREDENTIALS / [sources.opendental] credentials in .dlt/secrets.toml"
             ) from e
@@ -168,29 +177,68 @@ class SourceDatabase:
 
     def _read_arrow_once(self, sql: str) -> pa.Table:
         try:
-            return cx.read_sql(self.connectorx_url, sql, return_type="arrow")
+            with stderr_withheld():  # a Rust panic prints the value it choked on
+                return cx.read_sql(self.connectorx_url, sql, return_type="arrow")
         except BaseException as e:  # connectorx raises Rust panics as BaseException
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
-            if _CONNECTION_TROUBLE.search(message):
-                raise SourceReadError(f"reading from {masked(self.url)} failed: {message}") from None
-            # A value the fast reader cannot convert. Its message may quote the value: never log it.
-            self._count(self.fallbacks, type(e).__name__)
-            log.warning("connectorx could not convert a value in this batch; reading it with PyMySQL instead")
-            return self._read_arrow_pymysql(sql)
+            # A panic's message quotes the value; only a connection error (never a panic) is retried.
+            if "panic" not in type(e).__name__.lower() and _CONNECTION_TROUBLE.search(message):
+                raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
+            kind = type(e).__name__
+        # A value the fast reader cannot convert. Its message may quote the value: never log it, and read
+        # the batch again outside the handler, so that no later traceback carries it as its context.
+        self._count(self.fallbacks, kind)
+        log.warning("connectorx could not convert a value in this batch; reading it with PyMySQL instead")
+        return self._read_arrow_pymysql(sql)
 
     def _read_arrow_pymysql(self, sql: str) -> pa.Table:
         """The slow, safe path: PyMySQL rows turned into Arrow columns (types are fixed by the caller)."""
+        undecodable = False
         try:
             with self.connect() as conn, conn.cursor() as cur:
-                cur.execute(sql)
-                names = [d[0] for d in cur.description]
-                rows = cur.fetchall()
+                try:
+                    cur.execute(sql)
+                except UnicodeDecodeError:
+                    conn.invalidate()  # the result was left half read: this connection is not reused
+                    undecodable = True
+                else:
+                    names = [d[0] for d in cur.description]
+                    rows = cur.fetchall()
+            if undecodable:
+                with self.connect() as conn:
+                    raise _undecodable_column(conn, sql)
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError, sa_exc.OperationalError) as e:
-            raise SourceReadError(f"reading from {masked(self.url)} failed: {e}") from None
+            raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return pa.table({name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)})
+
+
+def _undecodable_column(conn: Any, sql: str) -> BadSourceValue:
+    """Which column of ``sql``'s result holds text that is not valid UTF-8 (read again as bytes; the
+    values are looked at here only, never shown)."""
+    driver = conn.driver_connection
+    driver.use_unicode = False
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            names = [d[0] for d in cur.description]
+            binary = [f.charsetnr == 63 for f in cur._result.fields]  # blobs are bytes anyway
+            rows = cur.fetchall()
+    finally:
+        driver.use_unicode = True
+    for i, name in enumerate(names):
+        if binary[i]:
+            continue
+        for row in rows:
+            value = row[i]
+            if isinstance(value, bytes):
+                try:
+                    value.decode("utf-8")
+                except UnicodeDecodeError:
+                    return BadSourceValue(name, "a text value is not valid UTF-8 (e.g. a lone surrogate)")
+    return BadSourceValue("?", "a text value is not valid UTF-8")
 
 
 T = TypeVar("T")

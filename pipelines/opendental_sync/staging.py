@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opendental_sync.destination import raw_name
+from opendental_sync.safety import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class StagedFiles:
 def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -> StagedFiles:
     """Write typed batches to Parquet files of at most about ``max_rows`` rows, columns named as dlt
     names them in raw (a loader job reads one whole file, so the file size bounds its memory)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     staged = StagedFiles()
     writer: pq.ParquetWriter | None = None
     in_file = 0
