@@ -28,7 +28,7 @@ from opendental_sync.config import check_dataset, load_settings  # noqa: E402
 from opendental_sync.destination import DestinationUnreachable, RunLockBusy, RunLockLost  # noqa: E402
 from opendental_sync.registry import GROUPS, RegistryError  # noqa: E402
 from opendental_sync.report import format_plan, format_summary  # noqa: E402
-from opendental_sync.safety import mask_urls  # noqa: E402
+from opendental_sync.safety import describe_error, mask_urls  # noqa: E402
 from opendental_sync.source import SourceUnreachable  # noqa: E402
 from opendental_sync.sync import SelectionError, Synchronizer, iter_names  # noqa: E402
 
@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (RunLockBusy, RunLockLost) as e:
         print(f"error: {mask_urls(str(e))}", file=sys.stderr)
+        return 1
+    except Exception as e:  # a traceback may quote a row value or a URL: -v shows it, for debugging
+        if args.verbose:
+            raise
+        print(f"error: {describe_error(e)} (run with -v for the traceback)", file=sys.stderr)
         return 1
     print(format_summary(summary))
     return 0 if summary.ok else 1

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 import dlt
 from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.specs import BaseConfiguration
+from dlt.common.typing import TSecretStrValue
 from sqlalchemy.engine import make_url
 
 from opendental_sync.safety import mask_urls
@@ -36,7 +37,7 @@ _DATASET_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 class SyncSettings(BaseConfiguration):
     """``[sources.opendental]`` settings."""
 
-    credentials: str = DEFAULT_SOURCE_URL
+    credentials: TSecretStrValue = DEFAULT_SOURCE_URL
     """SQLAlchemy URL of the OpenDental MySQL/MariaDB database (``mysql+pymysql://user:pass@host:3306/db``)."""
     dataset: str = DEFAULT_DATASET
     """PostgreSQL schema that holds the raw copy."""
@@ -93,7 +94,7 @@ class SyncSettings(BaseConfiguration):
 class DestinationSettings(BaseConfiguration):
     """``[destination.postgres]`` settings."""
 
-    credentials: str = DEFAULT_DESTINATION_URL
+    credentials: TSecretStrValue = DEFAULT_DESTINATION_URL
 
     def check(self) -> None:
         check_url(self.credentials, "destination.postgres.credentials", ("postgresql", "postgres"))

@@ -124,8 +124,9 @@ class SourceDatabase:
         """A pooled PyMySQL connection (returned to the pool afterwards)."""
         try:
             conn = self.engine.raw_connection()
-        except sa_exc.OperationalError as e:
-            reason = e.orig.args[-1] if e.orig is not None and e.orig.args else str(e)
+        except (sa_exc.OperationalError, pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+            cause = e.orig if isinstance(e, sa_exc.OperationalError) and e.orig is not None else e
+            reason = cause.args[-1] if cause.args else type(cause).__name__
             raise SourceUnreachable(
                 f"cannot connect to the OpenDental database at {masked(self.url)} ({mask_urls(str(reason))}). "
                 "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
