@@ -61,6 +61,10 @@ class SyncSettings(BaseConfiguration):
     """Wait before the first retry; each later retry waits twice as long."""
     lock_timeout_s: int = 600
     """How long a run waits for another run of this pipeline to finish."""
+    require_tls: bool = False
+    """Refuse to read the source over a connection that is not encrypted (TLS options: the URL's ``ssl_ca``,
+    ``ssl_cert``, ``ssl_key``, ``ssl_verify_cert``, ``ssl_check_hostname``), and a destination URL without
+    ``sslmode=require`` (or ``verify-ca``/``verify-full``)."""
     exclude_tables: list[str] = dataclasses.field(default_factory=list)
     """Source tables never read nor copied (case-insensitive)."""
     exclude_columns: list[str] = dataclasses.field(default_factory=lambda: list(DEFAULT_EXCLUDED_COLUMNS))
@@ -68,6 +72,10 @@ class SyncSettings(BaseConfiguration):
 
     def check(self) -> None:
         check_url(self.credentials, "sources.opendental.credentials", ("mysql", "mariadb"))
+        if self.require_tls and make_url(self.credentials).query.get("ssl_verify_cert") in ("false", "0"):
+            log.warning(
+                "sources.opendental.require_tls with ssl_verify_cert=false: encrypted, but the server is not verified"
+            )
         check_dataset(self.dataset)
         if self.retry_tries < 1:
             raise ValueError(
@@ -96,8 +104,14 @@ class DestinationSettings(BaseConfiguration):
 
     credentials: TSecretStrValue = DEFAULT_DESTINATION_URL
 
-    def check(self) -> None:
+    def check(self, require_tls: bool = False) -> None:
         check_url(self.credentials, "destination.postgres.credentials", ("postgresql", "postgres"))
+        mode = make_url(self.credentials).query.get("sslmode")
+        if require_tls and mode not in ("require", "verify-ca", "verify-full"):
+            raise ValueError(
+                f"sources.opendental.require_tls is set but the destination URL ({mask_urls(self.credentials)}) has "
+                f"sslmode={mode}; add ?sslmode=verify-full&sslrootcert=/path/ca.pem (or sslmode=require)"
+            )
 
 
 def check_url(url: str, setting: str, schemes: tuple[str, ...]) -> None:
@@ -193,5 +207,5 @@ def load_settings(settings_dir: Path | None = None) -> tuple[SyncSettings, Desti
     sync = resolve_configuration(SyncSettings(), sections=("sources", "opendental"))
     dest = resolve_configuration(DestinationSettings(), sections=("destination", "postgres"))
     sync.check()
-    dest.check()
+    dest.check(sync.require_tls)
     return sync, dest

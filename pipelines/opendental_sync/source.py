@@ -29,6 +29,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from opendental_sync.retry import RetryPolicy
 from opendental_sync.safety import PublicError, describe_error, mask_urls, stderr_withheld
 from opendental_sync.source_schema import SourceTable, quote_mysql, read_source_tables
+from opendental_sync.tls import PERMANENT, SourceTls, without_tls_query
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ SESSION_SQL_MODE = ""
 
 class SourceUnreachable(PublicError):
     """The OpenDental MySQL/MariaDB server cannot be reached with the configured URL."""
+
+    permanent = False  # True: a retry cannot fix it (authentication, unknown database, TLS)
 
 
 def masked(url: str | URL) -> str:
@@ -80,6 +83,11 @@ class SourceDatabase:
     retries: Counter[str] = field(default_factory=Counter)  # recovered read errors, by kind
     fallbacks: Counter[str] = field(default_factory=Counter)  # batches read by PyMySQL instead of connectorx
     _counting: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)  # reader threads
+    require_tls: bool = False  # refuse a connection that is not encrypted
+
+    @property
+    def tls(self) -> SourceTls:
+        return SourceTls.from_url(self.parsed, self.require_tls)
 
     @property
     def parsed(self) -> URL:
@@ -98,15 +106,22 @@ class SourceDatabase:
     def connectorx_url(self) -> str:
         u = self.parsed
         return URL.create(
-            "mysql", u.username, u.password, u.host or "127.0.0.1", u.port or 3306, u.database
+            "mysql",
+            u.username,
+            u.password,
+            u.host or "127.0.0.1",
+            u.port or 3306,
+            u.database,
+            query=self.tls.connectorx_query(),
         ).render_as_string(hide_password=False)
 
     @cached_property
     def engine(self) -> Engine:
         """The connection pool for metadata and small queries: 5 kept open, up to 20, 30 s to wait for one,
         each checked before use, every session pinned to UTC and OpenDental's blank sql_mode."""
+        ssl = self.tls.pymysql_ssl()
         return create_engine(
-            self.parsed.set(drivername="mysql+pymysql"),
+            without_tls_query(self.parsed.set(drivername="mysql+pymysql")),
             pool_size=5,
             max_overflow=15,
             pool_timeout=30,
@@ -116,6 +131,7 @@ class SourceDatabase:
                 "charset": "utf8mb4",
                 "connect_timeout": 10,
                 "init_command": f"SET time_zone = '{SESSION_TIME_ZONE}', sql_mode = '{SESSION_SQL_MODE}'",
+                **({"ssl": ssl} if ssl is not None else {}),
             },
         )
 
@@ -127,11 +143,13 @@ class SourceDatabase:
         except (sa_exc.OperationalError, pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
             cause = e.orig if isinstance(e, sa_exc.OperationalError) and e.orig is not None else e
             reason = cause.args[-1] if cause.args else type(cause).__name__
-            raise SourceUnreachable(
+            unreachable = SourceUnreachable(
                 f"cannot connect to the OpenDental database at {masked(self.url)} ({mask_urls(str(reason))}). "
                 "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
                 "or set SOURCES__OPENDENTAL__CREDENTIALS / [sources.opendental] credentials in .dlt/secrets.toml"
-            ) from e
+            )
+            unreachable.permanent = bool(PERMANENT.search(str(reason)))
+            raise unreachable from e
         try:
             yield conn
         finally:
@@ -139,7 +157,23 @@ class SourceDatabase:
 
     def tables(self) -> dict[str, SourceTable]:
         with self.connect() as conn:
+            if self.require_tls:
+                self._check_encrypted(conn)
             return read_source_tables(conn, self.database)
+
+    def _check_encrypted(self, conn: Any) -> None:
+        """With ``require_tls``: refuse a session that is not encrypted (PyMySQL falls back to plaintext
+        when the server offers no TLS)."""
+        with conn.cursor() as cur:
+            cur.execute("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+            row = cur.fetchone()
+        if not row or not row[1]:
+            error = SourceUnreachable(
+                f"the connection to {masked(self.url)} is not encrypted and sources.opendental.require_tls is "
+                "set: enable TLS on the server (ssl_cert, ssl_key) and give its CA in the URL (?ssl_ca=/path/ca.pem)"
+            )
+            error.permanent = True
+            raise error
 
     def row_estimates(self) -> dict[str, int]:
         with self.connect() as conn, conn.cursor() as cur:
@@ -185,6 +219,11 @@ class SourceDatabase:
                 raise
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
             # A panic's message quotes the value; only a connection error (never a panic) is retried.
+            if "panic" not in type(e).__name__.lower() and PERMANENT.search(message):
+                raise SourceUnreachable(
+                    f"connectorx cannot connect to {masked(self.url)}: {describe_error(e)}; a retry cannot fix this "
+                    "(check the account, the database name and the TLS settings)"
+                ) from None
             if "panic" not in type(e).__name__.lower() and _CONNECTION_TROUBLE.search(message):
                 raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
             kind = type(e).__name__

@@ -282,7 +282,9 @@ class Synchronizer:
     def __init__(self, settings: SyncSettings, destination: DestinationSettings, pipelines_dir: Path | None = None):
         self.settings = settings
         self.source = SourceDatabase(
-            settings.credentials, RetryPolicy(settings.retry_tries, settings.retry_first_delay_s)
+            settings.credentials,
+            RetryPolicy(settings.retry_tries, settings.retry_first_delay_s),
+            require_tls=settings.require_tls,
         )
         self.copy = CopyDatabase(destination.credentials, settings.dataset)
         self._state: dict[str, TableState] = {}  # as the current attempt found it
@@ -883,6 +885,8 @@ def _schema_note(changes: list[str]) -> str:
 def _is_transient(e: BaseException) -> bool:
     """Whether an error (or its cause) is a dropped connection or an unreachable server."""
     while True:
+        if getattr(e, "permanent", False):
+            return False
         if isinstance(e, SourceReadError | SourceUnreachable | DestinationUnreachable):
             return True
         if type(e).__name__ in ("OperationalError", "InterfaceError") or _TRANSIENT.search(str(e)):
