@@ -12,6 +12,7 @@ statement). Prints the longest and p99 writer stall of each phase. Target for ou
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -96,8 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--patients", type=int, default=35000)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
-    p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/opendental_probe")
+    p.add_argument(
+        "--source-url",
+        default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"),
+    )
+    p.add_argument(
+        "--pg-url",
+        default=os.environ.get("OPENDENTAL_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/opendental_probe"),
+    )
     args = p.parse_args(argv)
     if not source_exists(args.source_url):
         build_demo_source(args.source_url, args.patients, args.seed)
