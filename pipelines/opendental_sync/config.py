@@ -43,6 +43,10 @@ class SyncSettings(BaseConfiguration):
     """PostgreSQL schema that holds the raw copy."""
     chunk_size: int = 10_000
     """Rows per source query; bounds how long one read holds a MyISAM table lock."""
+    max_batch_bytes: int = 64 * 1024 * 1024
+    """Bytes one source query returns at most (about): tables of wide rows (blobs, long notes) are read in
+    fewer rows per query than ``chunk_size``, estimated from the table's average row length and shrunk
+    further by the widest rows seen; staged files and load batches are bounded the same way."""
     read_workers: int = 2
     """Source queries in flight at once (each one bounded); 1 reads strictly one query after another."""
     stamp_overlap_s: int = 3600
@@ -93,6 +97,10 @@ class SyncSettings(BaseConfiguration):
         if self.stamp_overlap_s < 1:
             raise ValueError(
                 f"sources.opendental.stamp_overlap_s = {self.stamp_overlap_s}; use at least 1 (3600 is usual)"
+            )
+        if self.max_batch_bytes < 1024 * 1024:
+            raise ValueError(
+                f"sources.opendental.max_batch_bytes = {self.max_batch_bytes}; use at least 1048576 (64 MiB is usual)"
             )
         if self.chunk_size < 100:
             raise ValueError(f"sources.opendental.chunk_size = {self.chunk_size}; use at least 100 (10000 is usual)")

@@ -201,6 +201,7 @@ class ExtractStats:
     seconds: float = 0.0
     zero_dates: Counter[str] = field(default_factory=Counter)
     nul_rows: Counter[str] = field(default_factory=Counter)  # per text column: rows whose NUL bytes were removed
+    max_query_bytes: int = 0  # the largest result one query returned (Arrow bytes)
     retries: int = 0
     fallbacks: int = 0  # batches the fast reader could not convert, read by PyMySQL instead
     read: list[pa.Table] = field(default_factory=list)  # key (and stamp) of every row read, as read
@@ -240,14 +241,17 @@ def fetch_batches(
     chunk_size: int,
     ranges: list[tuple[int, int]] | None = None,
     workers: int = 2,
+    max_bytes: int | None = None,
 ) -> Iterator[pa.Table]:
-    """Read rows and yield them as typed Arrow tables of up to LOAD_BATCH_ROWS rows.
+    """Read rows and yield them as typed Arrow tables of up to LOAD_BATCH_ROWS rows (and ``max_bytes``).
 
     What is read: ``batches``, a list of bounded ``WHERE`` clauses (the rows a diff selected); else
     ``ranges``, key ranges of a single integer key read in pages of ``chunk_size`` rows; else the whole
     table in key order, ``chunk_size`` rows per query. Batches and ranges are read by ``workers``
-    threads, each query bounded, and typed on those threads.
+    threads, each query bounded, and typed on those threads. Rows wider than planned (blobs) shrink the
+    pages that follow, so that a query reads about ``max_bytes`` at most.
     """
+    limit = _PageLimit(chunk_size, max_bytes)
     select = [c.select_expression() for c in table.columns]
     select += [e for c in table.columns if (e := c.zero_date_flag_expression())]
     if spec.strategy == "hash":
@@ -268,9 +272,16 @@ def fetch_batches(
                 stats.nul_rows.update(nul)
         return out
 
+    def fetch(sql: str) -> pa.Table:
+        raw = db.read_arrow(sql)
+        limit.observe(raw)
+        with counting:
+            stats.max_query_bytes = max(stats.max_query_bytes, raw.nbytes)
+        return raw
+
     def one_query(sql: str) -> tuple[_Read, pa.Table]:
         zero: Counter[str] = Counter()
-        raw = db.read_arrow(sql)
+        raw = fetch(sql)
         return _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1), raw
 
     def read_where(where: str) -> _Read:
@@ -284,11 +295,12 @@ def fetch_batches(
         out: list[pa.Table] = []
         low, queries = bounds[0], 0
         while True:
-            raw = db.read_arrow(f"{head}{k} BETWEEN {low} AND {bounds[1]} ORDER BY {k} LIMIT {chunk_size}")
+            rows = limit.rows
+            raw = fetch(f"{head}{k} BETWEEN {low} AND {bounds[1]} ORDER BY {k} LIMIT {rows}")
             queries += 1
             if raw.num_rows:
                 out.append(typed(raw, zero))
-            if raw.num_rows < chunk_size:
+            if raw.num_rows < rows:
                 return _Read(out, zero, queries)
             low = int(raw.column(key[0])[raw.num_rows - 1].as_py()) + 1
             if queries >= pages:
@@ -305,9 +317,10 @@ def fetch_batches(
     def keyset() -> Iterator[_Read]:
         after: list[object] | None = None
         while True:
-            read, raw = one_query(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}")
+            rows = limit.rows
+            read, raw = one_query(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {rows}")
             yield read
-            if raw.num_rows < chunk_size:
+            if raw.num_rows < rows:
                 return
             after = [raw.column(k)[raw.num_rows - 1].as_py() for k in key]
 
@@ -331,7 +344,7 @@ def fetch_batches(
             stats.rows += part.num_rows
             pending.append(part)
             pending_rows += part.num_rows
-        if pending_rows >= LOAD_BATCH_ROWS:
+        if pending_rows >= LOAD_BATCH_ROWS or (max_bytes and sum(t.nbytes for t in pending) >= max_bytes):
             yield pa.concat_tables(pending)
             pending, pending_rows = [], 0
             release_free_memory()
@@ -410,6 +423,22 @@ def plan_batches(
         tuples = ",".join("(" + ", ".join(sql_literal(c[i]) for c in cols) + ")" for i in chunk)
         clauses.append(f"({names}) IN ({tuples})")
     return clauses
+
+
+class _PageLimit:
+    """Rows per query: ``chunk_size``, fewer when rows turn out wider than ``max_bytes / chunk_size`` (the
+    largest row width seen so far sets it, so one wide page makes the following ones smaller)."""
+
+    def __init__(self, chunk_size: int, max_bytes: int | None):
+        self.rows, self._max_bytes = chunk_size, max_bytes
+        self._lock = threading.Lock()
+
+    def observe(self, raw: pa.Table) -> None:
+        if not self._max_bytes or not raw.num_rows:
+            return
+        per_row = raw.nbytes / raw.num_rows
+        with self._lock:
+            self.rows = max(1, min(self.rows, int(self._max_bytes // per_row)))
 
 
 def _naming_table(reads: Iterator[_Read], table: str) -> Iterator[_Read]:

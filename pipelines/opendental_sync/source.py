@@ -183,6 +183,15 @@ class SourceDatabase:
             )
             return {name: int(rows or 0) for name, rows in cur.fetchall()}
 
+    def row_widths(self) -> dict[str, int]:
+        """Average bytes per row of each table, as the server keeps it (MyISAM: exact for the data file)."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT TABLE_NAME, AVG_ROW_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                (self.database,),
+            )
+            return {name: int(width or 0) for name, width in cur.fetchall()}
+
     def server_epoch(self) -> int:
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute("SELECT UNIX_TIMESTAMP()")

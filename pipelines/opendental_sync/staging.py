@@ -39,13 +39,16 @@ class StagedFiles:
             yield dlt.mark.with_file_import(str(path), "parquet", rows)
 
 
-def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -> StagedFiles:
-    """Write typed batches to Parquet files of at most about ``max_rows`` rows, columns named as dlt
-    names them in raw (a loader job reads one whole file, so the file size bounds its memory)."""
+def write_parquet(
+    batches: Iterable[pa.Table], directory: Path, max_rows: int, max_bytes: int | None = None
+) -> StagedFiles:
+    """Write typed batches to Parquet files of at most about ``max_rows`` rows and ``max_bytes``, columns
+    named as dlt names them in raw (a loader job reads one whole file, so the file size bounds its memory)."""
     private_dir(directory)
     staged = StagedFiles()
     writer: pq.ParquetWriter | None = None
     in_file = 0
+    bytes_in_file = 0
 
     def close() -> None:
         nonlocal writer
@@ -57,7 +60,8 @@ def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -
     try:
         for batch in batches:
             batch = batch.rename_columns([raw_name(c) for c in batch.column_names])
-            if writer is not None and (in_file >= max_rows or not batch.schema.equals(writer.schema)):
+            full = in_file >= max_rows or (max_bytes is not None and bytes_in_file >= max_bytes)
+            if writer is not None and (full or not batch.schema.equals(writer.schema)):
                 close()
             if writer is None:
                 # Local, read once, soon deleted: no compression or dictionaries to spend CPU on.
@@ -68,9 +72,10 @@ def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -
                     use_dictionary=False,
                     write_statistics=False,
                 )
-                in_file = 0
+                in_file = bytes_in_file = 0
             writer.write_table(batch)
             in_file += batch.num_rows
+            bytes_in_file += batch.nbytes
     finally:
         close()
     return staged

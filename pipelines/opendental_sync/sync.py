@@ -84,6 +84,7 @@ from opendental_sync.staging import StagedFiles, write_parquet
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "opendental"
 FILE_ROWS = 200_000  # rows per staged Parquet file: a load job holds one file in memory
+FILE_BATCHES = 4  # a staged file holds at most this many max_batch_bytes (a load job reads one whole file)
 GROUP_ROWS = 500_000  # rows read before a group of tables is handed to dlt to load
 # Fault injection for the tests that kill a run at a given step (extract, normalize, load, finish).
 CRASH_AT_ENV = "OPENDENTAL_SYNC_CRASH_AT"
@@ -290,6 +291,7 @@ class Synchronizer:
         self._state: dict[str, TableState] = {}  # as the current attempt found it
         self._lock: RunLock | None = None  # held for the whole run
         self.destination_url = destination.credentials
+        self._row_widths: dict[str, int] | None = None  # average row bytes per source table (read once)
         self.refused: dict[str, str] = {}  # tables of this run refused by name or shape, with why
         self.pipelines_dir = pipelines_dir
 
@@ -329,6 +331,13 @@ class Synchronizer:
         for why in selection.refused.values():
             log.error("refused: %s; it is not loaded (the other tables are)", why)
         return selection.specs, tables
+
+    def rows_per_query(self, spec: TableSpec) -> int:
+        """``chunk_size``, or fewer for a table whose average row is wider than ``max_batch_bytes / chunk_size``."""
+        if self._row_widths is None:
+            self._row_widths = self.source.row_widths()
+        width = self._row_widths.get(spec.name, 0)
+        return max(1, min(self.settings.chunk_size, self.settings.max_batch_bytes // max(width, 1)))
 
     def source_tables(self) -> dict[str, SourceTable]:
         """The source's tables, less the columns excluded by ``exclude_columns`` (never read, never in raw)."""
@@ -480,7 +489,7 @@ class Synchronizer:
         source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
         unsettled = state.snapshot_started_epoch - 1 if state else None
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
-        batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
+        batches = plan_batches(spec, source_snap, diff.needed, self.rows_per_query(spec))
         if not batches and diff.deleted_keys.num_rows == 0:
             # Nothing to load or mark: both sides were read just now, so their comparison is the proof, and
             # the snapshots need not be kept (nor the copy read again).
@@ -555,7 +564,7 @@ class Synchronizer:
         source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, chunk), chunk)
         copy_snap = self.copy.snapshot(spec, True, ranges)
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
-        batches = plan_batches(spec, source_snap, diff.needed, chunk, covers=ranges)
+        batches = plan_batches(spec, source_snap, diff.needed, self.rows_per_query(spec), covers=ranges)
         buckets = len(set(source_fp.buckets) | set(copy_fp.buckets))
         compared = f"{len(dirty)} of {buckets} buckets differ ({how}; {source_snap.num_rows} keys compared): "
         _log_diff(spec, rows, compared, diff, changes)
@@ -664,13 +673,17 @@ class Synchronizer:
                             p.batches,
                             synced_at,
                             p.stats,
-                            self.settings.chunk_size,
+                            self.rows_per_query(p.spec),
                             p.read_ranges,
                             self.settings.read_workers,
+                            self.settings.max_batch_bytes,
                         )
                         counted = progress.counting(p.spec.name, batches, whole_table=p.batches is None)
                         staged = write_parquet(
-                            _crash_after_first(counted), stage_root / safe_dirname(p.spec.name), FILE_ROWS
+                            _crash_after_first(counted),
+                            stage_root / safe_dirname(p.spec.name),
+                            FILE_ROWS,
+                            FILE_BATCHES * self.settings.max_batch_bytes,
                         )
                     except Exception as e:
                         log.error("%s: reading failed: %s", p.spec.name, describe_error(e))

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
@@ -16,6 +17,7 @@ import pytest
 
 from conftest import mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings, check_dataset, load_settings, unknown_settings
+from opendental_sync.extract import ExtractStats, fetch_batches
 from opendental_sync.safety import PublicError, describe_error, mask_urls, remove_tree, safe_dirname
 from opendental_sync.sync import Synchronizer
 
@@ -280,3 +282,28 @@ def test_credential_columns_never_reach_raw_and_stage_is_private(
     assert not stale.exists() and list(root.iterdir()) == []
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     assert "scratch" not in {r.table for r in sync.run("all", None).results}
+
+
+def test_wide_rows_are_read_in_queries_bounded_by_bytes(
+    mysql_database: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    execute(
+        mysql_database,
+        "CREATE TABLE scan (ScanNum bigint PRIMARY KEY, Img mediumblob) ENGINE=MyISAM",
+        "INSERT INTO scan SELECT seq, REPEAT(CHAR(seq % 256), 60000) FROM seq_1_to_400",  # 24 MB in all
+    )
+    budget = 1024 * 1024
+    settings = SyncSettings(credentials=mysql_url(mysql_database), dataset=DATASET, max_batch_bytes=budget)
+    sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
+    spec = next(s for s in sync.selected("all", ["scan"])[0] if s.name == "scan")
+    rows = sync.rows_per_query(spec)
+    assert rows < 20  # not chunk_size (10,000): one query would have read all 24 MB
+    stats = ExtractStats()
+    table = sync.source_tables()["scan"]
+    batches = fetch_batches(sync.source, table, spec, None, datetime.now(UTC), stats, rows, None, 1, budget)
+    assert sum(b.num_rows for b in batches) == 400
+    assert stats.max_query_bytes <= 1.2 * budget and stats.batches >= 20
+    summary = sync.run("all", ["scan"])
+    assert summary.ok, [r.error for r in summary.results]
+    copied = pg_rows(pg_database, f"SELECT count(*), sum(length(img)) FROM {DATASET}.scan")
+    assert copied == [(400, 400 * 60000)]
