@@ -79,3 +79,16 @@ def write_parquet(
     finally:
         close()
     return staged
+
+
+def remove_row_files(working_dir: Path) -> int:
+    """Delete the job files of dlt's finished load packages (``load/loaded/<id>/*_jobs/``): row values, and
+    for failed jobs the database's message, which may quote them. dlt keeps them after a failed or aborted
+    load; the package records (state, schema) stay. Returns how many files went."""
+    removed = 0
+    for jobs in (working_dir / "load" / "loaded").glob("*/*_jobs"):
+        for path in jobs.iterdir():
+            if path.is_file():
+                path.unlink()
+                removed += 1
+    return removed

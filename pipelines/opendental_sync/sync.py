@@ -79,7 +79,7 @@ from opendental_sync.retry import RetryPolicy
 from opendental_sync.safety import describe_error, private_dir, remove_tree, safe_dirname
 from opendental_sync.source import SourceDatabase, SourceReadError, SourceUnreachable
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
-from opendental_sync.staging import StagedFiles, write_parquet
+from opendental_sync.staging import StagedFiles, remove_row_files, write_parquet
 
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "opendental"
@@ -593,6 +593,7 @@ class Synchronizer:
         pipeline = self.pipeline()
         # A package left by an interrupted run is not resumed: this run's diff already covers its rows.
         pipeline.abort_packages()
+        remove_row_files(Path(pipeline.working_dir))
         failures: dict[str, BaseException] = {}
         retried: Counter[str] = Counter()
         times: dict[str, float] = {"read": 0.0, "import": 0.0, "load": 0.0}
@@ -635,6 +636,7 @@ class Synchronizer:
                 log.error("loading %s failed: %s", ", ".join(names), describe_error(e))
                 failures.update({n: e for n in names})
                 pipeline.abort_packages()  # leave nothing half-done for the next group
+                remove_row_files(Path(pipeline.working_dir))
                 return
             finally:
                 for name in names:  # row values do not stay on disk longer than needed

@@ -307,3 +307,30 @@ def test_wide_rows_are_read_in_queries_bounded_by_bytes(
     assert summary.ok, [r.error for r in summary.results]
     copied = pg_rows(pg_database, f"SELECT count(*), sum(length(img)) FROM {DATASET}.scan")
     assert copied == [(400, 400 * 60000)]
+
+
+def test_a_failed_load_leaves_no_row_files_and_prints_no_value(
+    mysql_database: str, pg_database: str, tmp_path: Path
+) -> None:
+    planted = "PLANTLOAD-555-12-3456"
+    execute(
+        mysql_database,
+        "CREATE TABLE note (id int PRIMARY KEY, s varchar(40)) ENGINE=MyISAM",
+        "INSERT INTO note VALUES (1, 'a'), (2, 'b')",
+        "CREATE TABLE good (id int PRIMARY KEY, s varchar(20)) ENGINE=MyISAM",
+        "INSERT INTO good VALUES (1, 'fine')",
+    )
+    first = cli(mysql_database, pg_database, tmp_path, "-q")
+    assert first.returncode == 0, first.stdout + first.stderr
+    # Someone changed the copy by hand: PostgreSQL now rejects the text, quoting it in its error.
+    with closing(psycopg2.connect(pg_database)) as conn, conn.cursor() as cur:
+        cur.execute(f"ALTER TABLE {DATASET}.note ALTER COLUMN s TYPE integer USING NULL")
+        conn.commit()
+    execute(mysql_database, f"UPDATE note SET s = '{planted}' WHERE id = 2", "INSERT INTO good VALUES (2, 'more')")
+    done = cli(mysql_database, pg_database, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert planted not in done.stdout + done.stderr
+    run_log = pg_rows(pg_database, f"SELECT t::text FROM {DATASET}._od_run_log t")
+    assert planted not in str(run_log)
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and planted.encode() in p.read_bytes()]
+    assert leftovers == []
