@@ -7,18 +7,22 @@ with certificates made here by openssl. The machine's own MariaDB has TLS disabl
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
+import psycopg2
 import pymysql
 import pytest
 
-from conftest import mysql_url
+from conftest import mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.retry import RetryPolicy
 from opendental_sync.source import SourceDatabase, SourceUnreachable
@@ -151,3 +155,68 @@ def test_tls_without_hostname_check_verifies_the_ca(
     sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
     assert sync.run("all", ["visit"]).ok
     assert sync.source.tls.connectorx_query()["ssl-mode"] == "VERIFY_CA"
+
+
+def pg_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(found[-1]) if found else name
+
+
+@pytest.fixture(scope="module")
+def tls_postgres() -> Iterator[tuple[int, Path]]:
+    """A throwaway PostgreSQL cluster that accepts only TLS connections over TCP; yields its port and folder."""
+    if os.geteuid() != 0 or shutil.which("runuser") is None or not Path(pg_bin("initdb")).exists():
+        pytest.skip("needs root, runuser and PostgreSQL's initdb to start a cluster as user postgres")
+    # Outside pytest's temporary folders, which only root may enter: the server runs as user postgres.
+    folder = Path(tempfile.mkdtemp(prefix="od-tls-postgres-"))
+    make_certificates(folder, "server")
+    shutil.chown(folder, "postgres")
+    for name in ("server.pem", "server.key", "server-ca.pem"):
+        shutil.chown(folder / name, "postgres")
+    (folder / "server.key").chmod(0o600)
+    folder.chmod(0o755)
+    data = folder / "data"
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_postgres, pg_bin("initdb"), "-D", str(data), "--auth=trust", "-U", "postgres"],
+                   check=True, capture_output=True)  # fmt: skip
+    (data / "pg_hba.conf").write_text(
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n"
+    )
+    port = free_port()
+    options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c ssl=on "
+               f"-c ssl_cert_file={folder}/server.pem -c ssl_key_file={folder}/server.key")  # fmt: skip
+    subprocess.run([*as_postgres, pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(folder / "log"),
+                    "start"], check=True, capture_output=True)  # fmt: skip
+    try:
+        subprocess.run([*as_postgres, pg_bin("createdb"), "-h", str(folder), "-p", str(port), "analytics"],
+                       check=True, capture_output=True)  # fmt: skip
+        yield port, folder
+    finally:
+        subprocess.run([*as_postgres, pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                       capture_output=True)  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_copy_is_written_over_tls_with_sslmode(
+    tls_postgres: tuple[int, Path], mysql_database: str, pipelines_dir: Path
+) -> None:
+    port, folder = tls_postgres
+    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE visit (VisitNum bigint PRIMARY KEY, Note varchar(40)) ENGINE=MyISAM")
+        cur.execute("INSERT INTO visit SELECT seq, CONCAT('visit ', seq) FROM seq_1_to_300")
+    base = f"postgresql://postgres@127.0.0.1:{port}/analytics"
+    plaintext = DestinationSettings(credentials=f"{base}?sslmode=disable")
+    settings = SyncSettings(credentials=mysql_url(mysql_database), dataset="opendental_raw", retry_tries=1)
+    with pytest.raises(Exception, match="no encryption|SSL off|rejects connection"):
+        Synchronizer(settings, plaintext, pipelines_dir=pipelines_dir).run("all", ["visit"])
+    # Every connection to the copy (psycopg2, ADBC, dlt's own) verifies the server against the CA.
+    url = f"{base}?sslmode=verify-full&sslrootcert={folder}/server-ca.pem"
+    destination = DestinationSettings(credentials=url)
+    destination.check(require_tls=True)
+    summary = Synchronizer(settings, destination, pipelines_dir=pipelines_dir).run("all", ["visit"])
+    assert summary.ok, [r.error for r in summary.results]
+    with closing(psycopg2.connect(url)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM opendental_raw.visit")
+        assert cur.fetchone()[0] == 300
+        cur.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        assert cur.fetchone()[0] is True
