@@ -3,6 +3,7 @@ against, and the pipeline run as a separate process (its peak memory is that pro
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -106,6 +107,15 @@ def run_timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output, cpu)
+
+
+def add_url_arguments(parser: argparse.ArgumentParser, pg_database: str) -> None:
+    """``--source-url`` and ``--pg-url``, defaulting to OPENDENTAL_BENCH_SOURCE_URL / OPENDENTAL_BENCH_PG_URL
+    (a password there stays off the command line, which ``ps`` shows to every user), else the local servers."""
+    source = "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"
+    parser.add_argument("--source-url", default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", source))
+    pg = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+    parser.add_argument("--pg-url", default=os.environ.get("OPENDENTAL_BENCH_PG_URL", pg))
 
 
 def mariadb_command(url: str) -> list[str]:

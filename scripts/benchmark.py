@@ -19,7 +19,6 @@ MariaDB and PostgreSQL (when they run on this machine) and the loading process s
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import psycopg2
 from bench_common import (
     ROOT,
     Timed,
+    add_url_arguments,
     client_env,
     fresh_pg_database,
     mariadb_command,
@@ -148,14 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--patients", type=int, default=35000)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument(
-        "--source-url",
-        default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"),
-    )
-    p.add_argument(
-        "--pg-url",
-        default=os.environ.get("OPENDENTAL_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/opendental_bench"),
-    )
+    add_url_arguments(p, "opendental_bench")
     p.add_argument(
         "--reuse",
         action="store_true",
