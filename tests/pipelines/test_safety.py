@@ -11,9 +11,11 @@ import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_type_hints
 
 import psycopg2
 import pytest
+from dlt.common.configuration.specs.base_configuration import is_secret_hint
 
 from conftest import mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings, check_dataset, load_settings, unknown_settings
@@ -144,6 +146,9 @@ def test_credentials_never_appear_in_a_repr() -> None:
     settings = SyncSettings(credentials=f"mysql+pymysql://u:{PASSWORD}@h:3306/db")
     destination = DestinationSettings(credentials=f"postgresql://u:{PASSWORD}@h:5432/db")
     assert PASSWORD not in repr(settings) + str(settings) + repr(destination) + str(destination)
+    # dlt's secret type: read only from secrets providers (secrets.toml, environment), masked by dlt itself.
+    for spec in (SyncSettings, DestinationSettings):
+        assert is_secret_hint(get_type_hints(spec, include_extras=True)["credentials"]), spec.__name__
 
 
 def test_source_names_never_steer_the_product(mysql_database: str, pg_database: str, tmp_path: Path) -> None:
