@@ -24,10 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.chdir(Path(__file__).resolve().parent.parent)
 os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one line, not a backtrace
 
-from opendental_sync.config import load_settings  # noqa: E402
+from opendental_sync.config import check_dataset, load_settings  # noqa: E402
 from opendental_sync.destination import DestinationUnreachable, RunLockBusy, RunLockLost  # noqa: E402
 from opendental_sync.registry import GROUPS, RegistryError  # noqa: E402
 from opendental_sync.report import format_plan, format_summary  # noqa: E402
+from opendental_sync.safety import describe_error, mask_urls  # noqa: E402
 from opendental_sync.source import SourceUnreachable  # noqa: E402
 from opendental_sync.sync import SelectionError, Synchronizer, iter_names  # noqa: E402
 
@@ -52,13 +53,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.umask(0o077)  # staged row files and dlt's load packages: readable by this user only
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("dlt", "sqlfluff", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # Library loggers that print tracebacks of driver errors (which may quote row values or a URL): the
+    # run reports those errors itself, by kind, table and column.
+    logging.getLogger("sqlalchemy").setLevel(logging.CRITICAL)
     try:
         settings, destination = load_settings()
         if args.dataset:
+            check_dataset(args.dataset)
             settings.dataset = args.dataset
         sync = Synchronizer(settings, destination)
         names = list(iter_names(args.tables)) or None
@@ -67,10 +73,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         summary = sync.run(args.group, names, full_refresh=args.full_refresh)
     except (SourceUnreachable, DestinationUnreachable, RegistryError, SelectionError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {mask_urls(str(e))}", file=sys.stderr)
         return 2
     except (RunLockBusy, RunLockLost) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {mask_urls(str(e))}", file=sys.stderr)
+        return 1
+    except Exception as e:  # a traceback may quote a row value or a URL: -v shows it, for debugging
+        if args.verbose:
+            raise
+        print(f"error: {describe_error(e)} (run with -v for the traceback)", file=sys.stderr)
         return 1
     print(format_summary(summary))
     return 0 if summary.ok else 1

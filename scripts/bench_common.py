@@ -3,6 +3,7 @@ against, and the pipeline run as a separate process (its peak memory is that pro
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -108,13 +109,38 @@ def run_timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
     return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output, cpu)
 
 
+def add_url_arguments(parser: argparse.ArgumentParser, pg_database: str) -> None:
+    """``--source-url`` and ``--pg-url``, defaulting to OPENDENTAL_BENCH_SOURCE_URL / OPENDENTAL_BENCH_PG_URL
+    (a password there stays off the command line, which ``ps`` shows to every user), else the local servers."""
+    source = "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"
+    parser.add_argument("--source-url", default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", source))
+    pg = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+    parser.add_argument("--pg-url", default=os.environ.get("OPENDENTAL_BENCH_PG_URL", pg))
+
+
 def mariadb_command(url: str) -> list[str]:
-    """The ``mariadb`` client, batch mode, rows streamed as they come (``--quick``), for the database of ``url``."""
+    """The ``mariadb`` client, batch mode, rows streamed as they come (``--quick``), for the database of ``url``.
+    The password is not on the command line (``ps`` shows it to every user): run it with ``client_env``."""
     u = make_url(url)
     return [
         "mariadb", "--batch", "--quick", "--skip-column-names", f"-h{u.host}", f"-P{u.port or 3306}",
-        f"-u{u.username}", f"--password={u.password or ''}", "--default-character-set=utf8mb4", str(u.database),
+        f"-u{u.username}", "--default-character-set=utf8mb4", str(u.database),
     ]  # fmt: skip
+
+
+def psql_url(url: str) -> str:
+    """A PostgreSQL URL for ``psql``'s command line: without its password (``client_env`` carries it)."""
+    return make_url(url).set(drivername="postgresql")._replace(password=None).render_as_string(hide_password=False)
+
+
+def client_env(source_url: str | None = None, pg_url: str | None = None) -> dict[str, str]:
+    """The environment for the ``mariadb`` and ``psql`` clients: their passwords (MYSQL_PWD, PGPASSWORD)."""
+    env = dict(os.environ)
+    if source_url is not None:
+        env["MYSQL_PWD"] = make_url(source_url).password or ""
+    if pg_url is not None and make_url(pg_url).password:
+        env["PGPASSWORD"] = str(make_url(pg_url).password)
+    return env
 
 
 def server_cpu_seconds(process_name: str) -> float | None:

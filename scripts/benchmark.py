@@ -29,10 +29,13 @@ import psycopg2
 from bench_common import (
     ROOT,
     Timed,
+    add_url_arguments,
+    client_env,
     fresh_pg_database,
     mariadb_command,
     pgloader_errors,
     pgloader_load,
+    psql_url,
     run_pipeline,
     server_cpu_seconds,
     source_exists,
@@ -51,7 +54,7 @@ from scripts.demo.simulate import simulate_day
 
 def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
     """Seconds for the raw pipe over every table (into text columns)."""
-    src, dst = make_url(source_url), make_url(pg_url)
+    src = make_url(source_url)
     conn = psycopg2.connect(pg_url)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -61,7 +64,7 @@ def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
     describe = subprocess.run(
         [*mysql, "-e", "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
          f"WHERE TABLE_SCHEMA = '{src.database}' ORDER BY TABLE_NAME, ORDINAL_POSITION"],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=client_env(source_url),
     )  # fmt: skip
     for line in describe.stdout.splitlines():
         table, column = line.split("\t")
@@ -71,14 +74,16 @@ def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
             cols = ", ".join(f'"{c.lower()}" text' for c in columns[table])
             cur.execute(f'CREATE TABLE raw_baseline."{table}" ({cols})')
     conn.close()
-    psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", dst.render_as_string(hide_password=False)]
+    psql = ["psql", "-q", "-v", "ON_ERROR_STOP=1", psql_url(pg_url)]
+    env = client_env(source_url, pg_url)
     started = time.perf_counter()
     for table in tables:
-        reader = subprocess.Popen([*mysql, "-e", f"SELECT * FROM `{table}`"], stdout=subprocess.PIPE)
+        reader = subprocess.Popen([*mysql, "-e", f"SELECT * FROM `{table}`"], stdout=subprocess.PIPE, env=env)
         subprocess.run(
             [*psql, "-c", f"\\copy raw_baseline.\"{table}\" FROM STDIN WITH (FORMAT text, NULL 'NULL')"],
             stdin=reader.stdout,
             check=True,
+            env=env,
         )
         assert reader.stdout is not None
         reader.stdout.close()
@@ -143,8 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--patients", type=int, default=35000)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
-    p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/opendental_bench")
+    add_url_arguments(p, "opendental_bench")
     p.add_argument(
         "--reuse",
         action="store_true",

@@ -19,12 +19,13 @@ calls, a scan reads the data file in large blocks.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 
-from bench_common import mariadb_command, mysql_cursor, server_cpu_split
+from bench_common import client_env, mariadb_command, mysql_cursor, server_cpu_split
 from sqlalchemy.engine import make_url
 
 from opendental_sync.buckets import bucket_width, key_spans, mysql_fingerprint_query
@@ -85,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", default="securitylog")
     p.add_argument("--chunk-size", type=int, default=10_000, help="rows per bounded read (as chunk_size)")
-    p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
+    p.add_argument(
+        "--source-url",
+        default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"),
+    )
     args = p.parse_args(argv)
 
     key, low, high, rows = key_facts(args.source_url, args.table)
@@ -95,7 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         before = server_cpu_split("mariadbd")
         started = time.perf_counter()
         subprocess.run(
-            mariadb_command(args.source_url), input=script(), text=True, stdout=subprocess.DEVNULL, check=True
+            mariadb_command(args.source_url),
+            input=script(),
+            text=True,
+            stdout=subprocess.DEVNULL,
+            check=True,
+            env=client_env(args.source_url),
         )
         seconds = time.perf_counter() - started
         after = server_cpu_split("mariadbd")

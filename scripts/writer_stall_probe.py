@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from bench_common import fresh_pg_database, mysql_cursor, pgloader_load, run_pipeline, source_exists
+from bench_common import add_url_arguments, fresh_pg_database, mysql_cursor, pgloader_load, run_pipeline, source_exists
 
 from scripts.demo.generate import build_demo_source
 
@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--patients", type=int, default=35000)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--source-url", default="mysql+pymysql://root:@127.0.0.1:3306/opendental_bench")
-    p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/opendental_probe")
+    add_url_arguments(p, "opendental_probe")
     args = p.parse_args(argv)
     if not source_exists(args.source_url):
         build_demo_source(args.source_url, args.patients, args.seed)

@@ -16,11 +16,11 @@ import psycopg2
 import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
-from sqlalchemy.engine import make_url
 
 from opendental_sync.buckets import NO_TOKEN, A, B, C, Fingerprint, P, fingerprint_frame
 from opendental_sync.extract import DELETED_AT_COLUMN, DELETED_COLUMN, STAMP, empty_snapshot
 from opendental_sync.registry import TableSpec
+from opendental_sync.safety import PublicError, mask_urls
 from opendental_sync.source_schema import ROW_HASH_COLUMN
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,11 @@ CREATE TABLE IF NOT EXISTS {{schema}}.{SYNC_STATE} (
 );
 ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS stamps_checked_epoch bigint;
 ALTER TABLE {{schema}}.{RECONCILIATION} ADD COLUMN IF NOT EXISTS compared text;
+ALTER TABLE {{schema}}.{RUN_LOG} ADD COLUMN IF NOT EXISTS nul_bytes_removed jsonb;
 """
 
 
-class DestinationUnreachable(RuntimeError):
+class DestinationUnreachable(PublicError):
     """The PostgreSQL copy cannot be reached with the configured URL."""
 
 
@@ -83,11 +84,11 @@ def raw_name(source_name: str) -> str:
     return _naming.normalize_identifier(source_name)
 
 
-class RunLockBusy(RuntimeError):
+class RunLockBusy(PublicError):
     """Another run holds the lock on the copy for longer than this run waits (``lock_timeout_s``)."""
 
 
-class RunLockLost(RuntimeError):
+class RunLockLost(PublicError):
     """PostgreSQL dropped the session holding the run lock, and another run took the lock meanwhile."""
 
 
@@ -166,8 +167,8 @@ class CopyDatabase:
         try:
             conn = psycopg2.connect(self.url, connect_timeout=10)
         except psycopg2.OperationalError as e:
-            shown = make_url(self.url).render_as_string(hide_password=True)
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            shown = mask_urls(self.url)
+            first = mask_urls(str(e).strip().splitlines()[0]) if str(e).strip() else type(e).__name__
             raise DestinationUnreachable(
                 f"cannot connect to PostgreSQL at {shown} ({first}). Start it locally "
                 "(pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set "

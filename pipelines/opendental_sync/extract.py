@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ from opendental_sync.buckets import (
 )
 from opendental_sync.memory import release_free_memory
 from opendental_sync.registry import TableSpec
-from opendental_sync.source import SourceDatabase, in_order, key_predicate, sql_literal
+from opendental_sync.safety import ValueNotCopyable
+from opendental_sync.source import BadSourceValue, SourceDatabase, in_order, key_predicate, sql_literal
 from opendental_sync.source_schema import (
     ROW_HASH_COLUMN,
     SourceColumn,
@@ -198,6 +200,8 @@ class ExtractStats:
     batches: int = 0
     seconds: float = 0.0
     zero_dates: Counter[str] = field(default_factory=Counter)
+    nul_rows: Counter[str] = field(default_factory=Counter)  # per text column: rows whose NUL bytes were removed
+    max_query_bytes: int = 0  # the largest result one query returned (Arrow bytes)
     retries: int = 0
     fallbacks: int = 0  # batches the fast reader could not convert, read by PyMySQL instead
     read: list[pa.Table] = field(default_factory=list)  # key (and stamp) of every row read, as read
@@ -237,14 +241,17 @@ def fetch_batches(
     chunk_size: int,
     ranges: list[tuple[int, int]] | None = None,
     workers: int = 2,
+    max_bytes: int | None = None,
 ) -> Iterator[pa.Table]:
-    """Read rows and yield them as typed Arrow tables of up to LOAD_BATCH_ROWS rows.
+    """Read rows and yield them as typed Arrow tables of up to LOAD_BATCH_ROWS rows (and ``max_bytes``).
 
     What is read: ``batches``, a list of bounded ``WHERE`` clauses (the rows a diff selected); else
     ``ranges``, key ranges of a single integer key read in pages of ``chunk_size`` rows; else the whole
     table in key order, ``chunk_size`` rows per query. Batches and ranges are read by ``workers``
-    threads, each query bounded, and typed on those threads.
+    threads, each query bounded, and typed on those threads. Rows wider than planned (blobs) shrink the
+    pages that follow, so that a query reads about ``max_bytes`` at most.
     """
+    limit = _PageLimit(chunk_size, max_bytes)
     select = [c.select_expression() for c in table.columns]
     select += [e for c in table.columns if (e := c.zero_date_flag_expression())]
     if spec.strategy == "hash":
@@ -255,12 +262,26 @@ def fetch_batches(
     started = last_report = time.monotonic()
     retries_before, fallbacks_before = sum(db.retries.values()), sum(db.fallbacks.values())
 
+    counting = threading.Lock()
+
     def typed(raw: pa.Table, zero_dates: Counter[str]) -> pa.Table:
-        return to_raw_types(raw, table, spec, synced_at, zero_dates)
+        nul: Counter[str] = Counter()
+        out = to_raw_types(raw, table, spec, synced_at, zero_dates, nul)
+        if nul:
+            with counting:
+                stats.nul_rows.update(nul)
+        return out
+
+    def fetch(sql: str) -> pa.Table:
+        raw = db.read_arrow(sql)
+        limit.observe(raw)
+        with counting:
+            stats.max_query_bytes = max(stats.max_query_bytes, raw.nbytes)
+        return raw
 
     def one_query(sql: str) -> tuple[_Read, pa.Table]:
         zero: Counter[str] = Counter()
-        raw = db.read_arrow(sql)
+        raw = fetch(sql)
         return _Read([typed(raw, zero)] if raw.num_rows else [], zero, 1), raw
 
     def read_where(where: str) -> _Read:
@@ -274,11 +295,12 @@ def fetch_batches(
         out: list[pa.Table] = []
         low, queries = bounds[0], 0
         while True:
-            raw = db.read_arrow(f"{head}{k} BETWEEN {low} AND {bounds[1]} ORDER BY {k} LIMIT {chunk_size}")
+            rows = limit.rows
+            raw = fetch(f"{head}{k} BETWEEN {low} AND {bounds[1]} ORDER BY {k} LIMIT {rows}")
             queries += 1
             if raw.num_rows:
                 out.append(typed(raw, zero))
-            if raw.num_rows < chunk_size:
+            if raw.num_rows < rows:
                 return _Read(out, zero, queries)
             low = int(raw.column(key[0])[raw.num_rows - 1].as_py()) + 1
             if queries >= pages:
@@ -295,9 +317,10 @@ def fetch_batches(
     def keyset() -> Iterator[_Read]:
         after: list[object] | None = None
         while True:
-            read, raw = one_query(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {chunk_size}")
+            rows = limit.rows
+            read, raw = one_query(f"{head}{key_predicate(key, after)} ORDER BY {order} LIMIT {rows}")
             yield read
-            if raw.num_rows < chunk_size:
+            if raw.num_rows < rows:
                 return
             after = [raw.column(k)[raw.num_rows - 1].as_py() for k in key]
 
@@ -310,7 +333,7 @@ def fetch_batches(
 
     pending: list[pa.Table] = []
     pending_rows = 0
-    for read in reads:
+    for read in _naming_table(reads, spec.name):
         stats.batches += read.queries
         stats.zero_dates.update(read.zero_dates)
         for part in read.tables:
@@ -321,7 +344,7 @@ def fetch_batches(
             stats.rows += part.num_rows
             pending.append(part)
             pending_rows += part.num_rows
-        if pending_rows >= LOAD_BATCH_ROWS:
+        if pending_rows >= LOAD_BATCH_ROWS or (max_bytes and sum(t.nbytes for t in pending) >= max_bytes):
             yield pa.concat_tables(pending)
             pending, pending_rows = [], 0
             release_free_memory()
@@ -402,13 +425,53 @@ def plan_batches(
     return clauses
 
 
+class _PageLimit:
+    """Rows per query: ``chunk_size``, fewer when rows turn out wider than ``max_bytes / chunk_size`` (the
+    largest row width seen so far sets it, so one wide page makes the following ones smaller)."""
+
+    def __init__(self, chunk_size: int, max_bytes: int | None):
+        self.rows, self._max_bytes = chunk_size, max_bytes
+        self._lock = threading.Lock()
+
+    def observe(self, raw: pa.Table) -> None:
+        if not self._max_bytes or not raw.num_rows:
+            return
+        per_row = raw.nbytes / raw.num_rows
+        with self._lock:
+            self.rows = max(1, min(self.rows, int(self._max_bytes // per_row)))
+
+
+def _naming_table(reads: Iterator[_Read], table: str) -> Iterator[_Read]:
+    """A value the readers could not decode is reported with its table and column (never the value)."""
+    try:
+        yield from reads
+    except BadSourceValue as e:
+        raise ValueNotCopyable(table, e.column, e.why) from None
+
+
 def to_raw_types(
-    raw: pa.Table, table: SourceTable, spec: TableSpec, synced_at: datetime, zero_dates: Counter[str]
+    raw: pa.Table,
+    table: SourceTable,
+    spec: TableSpec,
+    synced_at: datetime,
+    zero_dates: Counter[str],
+    nul_rows: Counter[str] | None = None,
 ) -> pa.Table:
-    """Type one batch by the source schema and add the bookkeeping columns."""
+    """Type one batch by the source schema and add the bookkeeping columns. NUL bytes, which PostgreSQL
+    text cannot hold, are removed from text values; the rows so changed are counted per column."""
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
     for col in table.columns:
-        arrays[col.name] = _cast_column(raw.column(col.name), col)
+        try:
+            arrays[col.name] = _cast_column(raw.column(col.name), col)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise ValueNotCopyable(
+                table.name, col.name, f"a {col.column_type} value does not fit its raw type exactly"
+            ) from None
+        if col.kind == "text" and _has_nul(arrays[col.name]):
+            with_nul = pc.sum(pc.match_substring(arrays[col.name], "\x00")).as_py() or 0
+            arrays[col.name] = pc.replace_substring(arrays[col.name], "\x00", "")
+            if nul_rows is not None:
+                nul_rows[col.name] += with_nul
         flag = zero_flag_name(col.name)
         if flag in raw.column_names:
             n = pc.sum(raw.column(flag).cast(pa.int64())).as_py() or 0
@@ -428,6 +491,22 @@ def to_raw_types(
     required = {k.lower() for k in spec.primary_key} | {DELETED_COLUMN, SYNCED_AT_COLUMN}
     schema = pa.schema([pa.field(name, a.type, nullable=name.lower() not in required) for name, a in arrays.items()])
     return pa.table(arrays, schema=schema)
+
+
+def _has_nul(values: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any string holds a NUL byte: one pass over the value bytes, no per-row work."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:
+        if len(chunk) == 0 or chunk.null_count == len(chunk):
+            continue
+        offsets = np.frombuffer(
+            chunk.buffers()[1], dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        )
+        start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+        data = chunk.buffers()[2]
+        if data is not None and end > start and not np.all(np.frombuffer(data, np.uint8, end - start, start)):
+            return True
+    return False
 
 
 def _cast_column(values: pa.ChunkedArray, col: SourceColumn) -> pa.ChunkedArray:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from opendental_sync.safety import PublicError
 from opendental_sync.source_schema import SourceTable
 
 Group = Literal["high", "medium", "low"]
@@ -19,7 +20,7 @@ REGISTRY_PATH = Path(__file__).with_name("tables.toml")
 FULL_RELOAD_MAX_ROWS = 50_000
 
 
-class RegistryError(ValueError):
+class RegistryError(PublicError, ValueError):
     """The table registry (tables.toml) has an entry the pipeline cannot use."""
 
 

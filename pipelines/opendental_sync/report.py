@@ -54,6 +54,8 @@ def format_summary(summary: RunSummary) -> str:
         )
         for change in r.schema_changes:
             notes.append(f"schema: {r.table}: {change}")
+        for column, rows in r.nul_rows.items():
+            notes.append(f"NUL bytes removed: {r.table}.{column}: {rows} row(s) (PostgreSQL text cannot hold them)")
         if rec and rec.in_flight:
             notes.append(f"in flight: {r.table}: {rec.in_flight} row(s) changed while reading; next run takes them")
         if r.error:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from opendental_sync.safety import describe_error
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -44,7 +46,7 @@ class RetryPolicy:
                     what,
                     attempt,
                     self.tries,
-                    str(e).splitlines()[0][:200] if str(e) else type(e).__name__,
+                    describe_error(e),
                     wait,
                 )
                 time.sleep(wait)

@@ -27,7 +27,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Engine, make_url
 
 from opendental_sync.retry import RetryPolicy
+from opendental_sync.safety import PublicError, describe_error, mask_urls, stderr_withheld
 from opendental_sync.source_schema import SourceTable, quote_mysql, read_source_tables
+from opendental_sync.tls import PERMANENT, SourceTls, without_tls_query
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +39,27 @@ SESSION_TIME_ZONE = "+00:00"
 SESSION_SQL_MODE = ""
 
 
-class SourceUnreachable(RuntimeError):
+class SourceUnreachable(PublicError):
     """The OpenDental MySQL/MariaDB server cannot be reached with the configured URL."""
+
+    permanent = False  # True: a retry cannot fix it (authentication, unknown database, TLS)
 
 
 def masked(url: str | URL) -> str:
-    """The URL with its password hidden, for messages."""
-    return make_url(str(url)).render_as_string(hide_password=True)
+    """The URL with its password hidden, for messages (also a URL that does not parse)."""
+    return mask_urls(url.render_as_string(hide_password=True) if isinstance(url, URL) else str(url))
 
 
-class SourceReadError(RuntimeError):
+class SourceReadError(PublicError):
     """A bounded source query failed because the connection dropped (server restart, KILL, timeout)."""
+
+
+class BadSourceValue(PublicError):
+    """A value of ``column`` cannot be read as its type (the caller names the table)."""
+
+    def __init__(self, column: str, why: str):
+        super().__init__(f"column {column!r}: {why}")
+        self.column, self.why = column, why
 
 
 _CONNECTION_TROUBLE = re.compile(
@@ -71,6 +83,11 @@ class SourceDatabase:
     retries: Counter[str] = field(default_factory=Counter)  # recovered read errors, by kind
     fallbacks: Counter[str] = field(default_factory=Counter)  # batches read by PyMySQL instead of connectorx
     _counting: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)  # reader threads
+    require_tls: bool = False  # refuse a connection that is not encrypted
+
+    @property
+    def tls(self) -> SourceTls:
+        return SourceTls.from_url(self.parsed, self.require_tls)
 
     @property
     def parsed(self) -> URL:
@@ -89,15 +106,22 @@ class SourceDatabase:
     def connectorx_url(self) -> str:
         u = self.parsed
         return URL.create(
-            "mysql", u.username, u.password, u.host or "127.0.0.1", u.port or 3306, u.database
+            "mysql",
+            u.username,
+            u.password,
+            u.host or "127.0.0.1",
+            u.port or 3306,
+            u.database,
+            query=self.tls.connectorx_query(),
         ).render_as_string(hide_password=False)
 
     @cached_property
     def engine(self) -> Engine:
         """The connection pool for metadata and small queries: 5 kept open, up to 20, 30 s to wait for one,
         each checked before use, every session pinned to UTC and OpenDental's blank sql_mode."""
+        ssl = self.tls.pymysql_ssl()
         return create_engine(
-            self.parsed.set(drivername="mysql+pymysql"),
+            without_tls_query(self.parsed.set(drivername="mysql+pymysql")),
             pool_size=5,
             max_overflow=15,
             pool_timeout=30,
@@ -107,6 +131,7 @@ class SourceDatabase:
                 "charset": "utf8mb4",
                 "connect_timeout": 10,
                 "init_command": f"SET time_zone = '{SESSION_TIME_ZONE}', sql_mode = '{SESSION_SQL_MODE}'",
+                **({"ssl": ssl} if ssl is not None else {}),
             },
         )
 
@@ -115,13 +140,16 @@ class SourceDatabase:
         """A pooled PyMySQL connection (returned to the pool afterwards)."""
         try:
             conn = self.engine.raw_connection()
-        except sa_exc.OperationalError as e:
-            reason = e.orig.args[-1] if e.orig is not None and e.orig.args else str(e)
-            raise SourceUnreachable(
-                f"cannot connect to the OpenDental database at {masked(self.url)} ({reason}). "
+        except (sa_exc.OperationalError, pymysql.err.OperationalError, pymysql.err.InterfaceError) as e:
+            cause = e.orig if isinstance(e, sa_exc.OperationalError) and e.orig is not None else e
+            reason = cause.args[-1] if cause.args else type(cause).__name__
+            unreachable = SourceUnreachable(
+                f"cannot connect to the OpenDental database at {masked(self.url)} ({mask_urls(str(reason))}). "
                 "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
                 "or set SOURCES__OPENDENTAL__CREDENTIALS / [sources.opendental] credentials in .dlt/secrets.toml"
-            ) from e
+            )
+            unreachable.permanent = bool(PERMANENT.search(str(reason)))
+            raise unreachable from e
         try:
             yield conn
         finally:
@@ -129,7 +157,23 @@ class SourceDatabase:
 
     def tables(self) -> dict[str, SourceTable]:
         with self.connect() as conn:
+            if self.require_tls:
+                self._check_encrypted(conn)
             return read_source_tables(conn, self.database)
+
+    def _check_encrypted(self, conn: Any) -> None:
+        """With ``require_tls``: refuse a session that is not encrypted (PyMySQL falls back to plaintext
+        when the server offers no TLS)."""
+        with conn.cursor() as cur:
+            cur.execute("SHOW SESSION STATUS LIKE 'Ssl_cipher'")
+            row = cur.fetchone()
+        if not row or not row[1]:
+            error = SourceUnreachable(
+                f"the connection to {masked(self.url)} is not encrypted and sources.opendental.require_tls is "
+                "set: enable TLS on the server (ssl_cert, ssl_key) and give its CA in the URL (?ssl_ca=/path/ca.pem)"
+            )
+            error.permanent = True
+            raise error
 
     def row_estimates(self) -> dict[str, int]:
         with self.connect() as conn, conn.cursor() as cur:
@@ -138,6 +182,15 @@ class SourceDatabase:
                 (self.database,),
             )
             return {name: int(rows or 0) for name, rows in cur.fetchall()}
+
+    def row_widths(self) -> dict[str, int]:
+        """Average bytes per row of each table, as the server keeps it (MyISAM: exact for the data file)."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT TABLE_NAME, AVG_ROW_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                (self.database,),
+            )
+            return {name: int(width or 0) for name, width in cur.fetchall()}
 
     def server_epoch(self) -> int:
         with self.connect() as conn, conn.cursor() as cur:
@@ -168,29 +221,73 @@ class SourceDatabase:
 
     def _read_arrow_once(self, sql: str) -> pa.Table:
         try:
-            return cx.read_sql(self.connectorx_url, sql, return_type="arrow")
+            with stderr_withheld():  # a Rust panic prints the value it choked on
+                return cx.read_sql(self.connectorx_url, sql, return_type="arrow")
         except BaseException as e:  # connectorx raises Rust panics as BaseException
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
-            if _CONNECTION_TROUBLE.search(message):
-                raise SourceReadError(f"reading from {masked(self.url)} failed: {message}") from None
-            # A value the fast reader cannot convert. Its message may quote the value: never log it.
-            self._count(self.fallbacks, type(e).__name__)
-            log.warning("connectorx could not convert a value in this batch; reading it with PyMySQL instead")
-            return self._read_arrow_pymysql(sql)
+            # A panic's message quotes the value; only a connection error (never a panic) is retried.
+            if "panic" not in type(e).__name__.lower() and PERMANENT.search(message):
+                raise SourceUnreachable(
+                    f"connectorx cannot connect to {masked(self.url)}: {describe_error(e)}; a retry cannot fix this "
+                    "(check the account, the database name and the TLS settings)"
+                ) from None
+            if "panic" not in type(e).__name__.lower() and _CONNECTION_TROUBLE.search(message):
+                raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
+            kind = type(e).__name__
+        # A value the fast reader cannot convert. Its message may quote the value: never log it, and read
+        # the batch again outside the handler, so that no later traceback carries it as its context.
+        self._count(self.fallbacks, kind)
+        log.warning("connectorx could not convert a value in this batch; reading it with PyMySQL instead")
+        return self._read_arrow_pymysql(sql)
 
     def _read_arrow_pymysql(self, sql: str) -> pa.Table:
         """The slow, safe path: PyMySQL rows turned into Arrow columns (types are fixed by the caller)."""
+        undecodable = False
         try:
             with self.connect() as conn, conn.cursor() as cur:
-                cur.execute(sql)
-                names = [d[0] for d in cur.description]
-                rows = cur.fetchall()
+                try:
+                    cur.execute(sql)
+                except UnicodeDecodeError:
+                    conn.invalidate()  # the result was left half read: this connection is not reused
+                    undecodable = True
+                else:
+                    names = [d[0] for d in cur.description]
+                    rows = cur.fetchall()
+            if undecodable:
+                with self.connect() as conn:
+                    raise _undecodable_column(conn, sql)
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError, sa_exc.OperationalError) as e:
-            raise SourceReadError(f"reading from {masked(self.url)} failed: {e}") from None
+            raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return pa.table({name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)})
+
+
+def _undecodable_column(conn: Any, sql: str) -> BadSourceValue:
+    """Which column of ``sql``'s result holds text that is not valid UTF-8 (read again as bytes; the
+    values are looked at here only, never shown)."""
+    driver = conn.driver_connection
+    driver.use_unicode = False
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            names = [d[0] for d in cur.description]
+            binary = [f.charsetnr == 63 for f in cur._result.fields]  # blobs are bytes anyway
+            rows = cur.fetchall()
+    finally:
+        driver.use_unicode = True
+    for i, name in enumerate(names):
+        if binary[i]:
+            continue
+        for row in rows:
+            value = row[i]
+            if isinstance(value, bytes):
+                try:
+                    value.decode("utf-8")
+                except UnicodeDecodeError:
+                    return BadSourceValue(name, "a text value is not valid UTF-8 (e.g. a lone surrogate)")
+    return BadSourceValue("?", "a text value is not valid UTF-8")
 
 
 T = TypeVar("T")

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from opendental_sync.safety import PublicError
+
 RawKind = Literal["int", "uint64", "double", "decimal", "text", "date", "datetime", "stamp", "time", "binary", "bit"]
 
 _KIND_BY_MYSQL_TYPE: dict[str, RawKind] = {
@@ -64,7 +66,7 @@ _KIND_BY_MYSQL_TYPE: dict[str, RawKind] = {
 DATE_KINDS: frozenset[RawKind] = frozenset({"date", "datetime", "stamp"})
 
 
-class UnsupportedColumnType(ValueError):
+class UnsupportedColumnType(PublicError, ValueError):
     """A source column has a MySQL type this pipeline does not know how to copy exactly."""
 
 

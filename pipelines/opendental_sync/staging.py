@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opendental_sync.destination import raw_name
+from opendental_sync.safety import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,16 @@ class StagedFiles:
             yield dlt.mark.with_file_import(str(path), "parquet", rows)
 
 
-def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -> StagedFiles:
-    """Write typed batches to Parquet files of at most about ``max_rows`` rows, columns named as dlt
-    names them in raw (a loader job reads one whole file, so the file size bounds its memory)."""
-    directory.mkdir(parents=True, exist_ok=True)
+def write_parquet(
+    batches: Iterable[pa.Table], directory: Path, max_rows: int, max_bytes: int | None = None
+) -> StagedFiles:
+    """Write typed batches to Parquet files of at most about ``max_rows`` rows and ``max_bytes``, columns
+    named as dlt names them in raw (a loader job reads one whole file, so the file size bounds its memory)."""
+    private_dir(directory)
     staged = StagedFiles()
     writer: pq.ParquetWriter | None = None
     in_file = 0
+    bytes_in_file = 0
 
     def close() -> None:
         nonlocal writer
@@ -56,7 +60,8 @@ def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -
     try:
         for batch in batches:
             batch = batch.rename_columns([raw_name(c) for c in batch.column_names])
-            if writer is not None and (in_file >= max_rows or not batch.schema.equals(writer.schema)):
+            full = in_file >= max_rows or (max_bytes is not None and bytes_in_file >= max_bytes)
+            if writer is not None and (full or not batch.schema.equals(writer.schema)):
                 close()
             if writer is None:
                 # Local, read once, soon deleted: no compression or dictionaries to spend CPU on.
@@ -67,9 +72,23 @@ def write_parquet(batches: Iterable[pa.Table], directory: Path, max_rows: int) -
                     use_dictionary=False,
                     write_statistics=False,
                 )
-                in_file = 0
+                in_file = bytes_in_file = 0
             writer.write_table(batch)
             in_file += batch.num_rows
+            bytes_in_file += batch.nbytes
     finally:
         close()
     return staged
+
+
+def remove_row_files(working_dir: Path) -> int:
+    """Delete the job files of dlt's finished load packages (``load/loaded/<id>/*_jobs/``): row values, and
+    for failed jobs the database's message, which may quote them. dlt keeps them after a failed or aborted
+    load; the package records (state, schema) stay. Returns how many files went."""
+    removed = 0
+    for jobs in (working_dir / "load" / "loaded").glob("*/*_jobs"):
+        for path in jobs.iterdir():
+            if path.is_file():
+                path.unlink()
+                removed += 1
+    return removed

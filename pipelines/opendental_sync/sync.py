@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import signal
 import time
 import uuid
@@ -68,6 +67,7 @@ from opendental_sync.extract import (
     source_snapshot,
 )
 from opendental_sync.memory import releasing_free_memory
+from opendental_sync.names import refused_tables, without_columns
 from opendental_sync.progress import ReadProgress
 from opendental_sync.registry import (
     TableSpec,
@@ -76,13 +76,15 @@ from opendental_sync.registry import (
     load_registry,
 )
 from opendental_sync.retry import RetryPolicy
+from opendental_sync.safety import describe_error, private_dir, remove_tree, safe_dirname
 from opendental_sync.source import SourceDatabase, SourceReadError, SourceUnreachable
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
-from opendental_sync.staging import StagedFiles, write_parquet
+from opendental_sync.staging import StagedFiles, remove_row_files, write_parquet
 
 log = logging.getLogger(__name__)
 PIPELINE_NAME = "opendental"
 FILE_ROWS = 200_000  # rows per staged Parquet file: a load job holds one file in memory
+FILE_BATCHES = 4  # a staged file holds at most this many max_batch_bytes (a load job reads one whole file)
 GROUP_ROWS = 500_000  # rows read before a group of tables is handed to dlt to load
 # Fault injection for the tests that kill a run at a given step (extract, normalize, load, finish).
 CRASH_AT_ENV = "OPENDENTAL_SYNC_CRASH_AT"
@@ -153,6 +155,7 @@ class TableResult:
     rows_updated: int = 0
     rows_deleted: int = 0
     zero_dates: dict[str, int] = field(default_factory=dict)
+    nul_rows: dict[str, int] = field(default_factory=dict)  # per text column: rows whose NUL bytes were removed
     schema_changes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
@@ -183,6 +186,14 @@ class RunSummary:
         return all(r.status == "ok" for r in self.results)
 
 
+@dataclass
+class Selection:
+    """The tables a run copies, and those it refuses (each with why: the run reports them as failed)."""
+
+    specs: list[TableSpec]
+    refused: dict[str, str] = field(default_factory=dict)
+
+
 def select_specs(
     tables: dict[str, SourceTable],
     row_estimates: dict[str, int],
@@ -191,32 +202,60 @@ def select_specs(
     load_unregistered: bool,
 ) -> list[TableSpec]:
     """The tables this run copies, registry order first, then unregistered source tables by name."""
+    return select_tables(tables, row_estimates, group, names, load_unregistered).specs
+
+
+def select_tables(
+    tables: dict[str, SourceTable],
+    row_estimates: dict[str, int],
+    group: str,
+    names: Sequence[str] | None,
+    load_unregistered: bool,
+    excluded: Sequence[str] = (),
+) -> Selection:
+    """Like select_specs, with the refused tables: names that would overwrite the pipeline's bookkeeping or
+    merge two source objects (names.py), and tables without a primary key asked for by name."""
     registry = load_registry()
+    skip = {n.lower() for n in excluded}
+    tables = {n: t for n, t in tables.items() if n.lower() not in skip}
+    refused = refused_tables(tables)
     specs: list[TableSpec] = []
-    absent = [name for name in registry if name not in tables]
+    absent = [name for name in registry if name not in tables and name.lower() not in skip]
     if absent:
         log.warning(
             "%d table(s) of tables.toml are not in the source and are skipped: %s", len(absent), ", ".join(absent)
         )
+    groups: dict[str, str] = {}
     for name, spec in registry.items():
         if name in tables:
-            check_against_source(spec, tables[name])
-            specs.append(spec)
+            groups[name] = spec.group
+            if name not in refused:
+                check_against_source(spec, tables[name])
+                specs.append(spec)
     for name in sorted(set(tables) - set(registry)):
         inferred = infer_spec(tables[name], row_estimates.get(name, 0))
         if inferred is None:
-            log.warning("%s has no primary key; it cannot be copied by key and is skipped", name)
+            if names and name in names:
+                refused[name] = (
+                    f"table {name!r} has no primary key: its rows cannot be merged or proven by key. Add a primary "
+                    "key in the source, or leave it out (sources.opendental.exclude_tables)"
+                )
+            else:
+                log.warning("%s has no primary key; it cannot be copied by key and is skipped", name)
         elif load_unregistered or (names and name in names):
-            specs.append(inferred)
+            groups[name] = inferred.group
+            if name not in refused:
+                specs.append(inferred)
     if names:
         by_name = {s.name: s for s in specs}
-        unknown = [n for n in names if n not in by_name]
+        unknown = [n for n in names if n not in by_name and n not in refused]
         if unknown:
             raise SelectionError(f"unknown table(s) {', '.join(unknown)}; the source has: {', '.join(sorted(by_name))}")
-        return [by_name[n] for n in names]
-    if group == "all":
-        return specs
-    return [s for s in specs if s.group == group]
+        return Selection([by_name[n] for n in names if n in by_name], {n: refused[n] for n in names if n in refused})
+    if group != "all":
+        specs = [s for s in specs if s.group == group]
+    wanted = {n: why for n, why in refused.items() if group == "all" or groups.get(n, "low") == group}
+    return Selection(specs, wanted)
 
 
 def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple[list[str], bool]:
@@ -244,12 +283,16 @@ class Synchronizer:
     def __init__(self, settings: SyncSettings, destination: DestinationSettings, pipelines_dir: Path | None = None):
         self.settings = settings
         self.source = SourceDatabase(
-            settings.credentials, RetryPolicy(settings.retry_tries, settings.retry_first_delay_s)
+            settings.credentials,
+            RetryPolicy(settings.retry_tries, settings.retry_first_delay_s),
+            require_tls=settings.require_tls,
         )
         self.copy = CopyDatabase(destination.credentials, settings.dataset)
         self._state: dict[str, TableState] = {}  # as the current attempt found it
         self._lock: RunLock | None = None  # held for the whole run
         self.destination_url = destination.credentials
+        self._row_widths: dict[str, int] | None = None  # average row bytes per source table (read once)
+        self.refused: dict[str, str] = {}  # tables of this run refused by name or shape, with why
         self.pipelines_dir = pipelines_dir
 
     def pipeline(self) -> dlt.Pipeline:
@@ -265,10 +308,40 @@ class Synchronizer:
             **kwargs,
         )
 
+    def stage_root(self, pipeline: dlt.Pipeline) -> Path:
+        """The folder of this dataset's staged row files, readable by this user only."""
+        return private_dir(Path(pipeline.pipelines_dir) / f"{PIPELINE_NAME}_stage" / self.settings.dataset)
+
+    def clean_stage(self) -> None:
+        """Remove row files a killed run left behind (called with the run lock held)."""
+        root = self.stage_root(self.pipeline())
+        for child in root.iterdir():
+            if child.is_dir():
+                remove_tree(child, root)
+            else:
+                child.unlink()
+
     def selected(self, group: str, names: Sequence[str] | None) -> tuple[list[TableSpec], dict[str, SourceTable]]:
-        tables = self.source.tables()
+        tables = self.source_tables()
         estimates = self.source.row_estimates()
-        return select_specs(tables, estimates, group, names, self.settings.load_unregistered), tables
+        selection = select_tables(
+            tables, estimates, group, names, self.settings.load_unregistered, self.settings.exclude_tables
+        )
+        self.refused = selection.refused
+        for why in selection.refused.values():
+            log.error("refused: %s; it is not loaded (the other tables are)", why)
+        return selection.specs, tables
+
+    def rows_per_query(self, spec: TableSpec) -> int:
+        """``chunk_size``, or fewer for a table whose average row is wider than ``max_batch_bytes / chunk_size``."""
+        if self._row_widths is None:
+            self._row_widths = self.source.row_widths()
+        width = self._row_widths.get(spec.name, 0)
+        return max(1, min(self.settings.chunk_size, self.settings.max_batch_bytes // max(width, 1)))
+
+    def source_tables(self) -> dict[str, SourceTable]:
+        """The source's tables, less the columns excluded by ``exclude_columns`` (never read, never in raw)."""
+        return without_columns(self.source.tables(), self.settings.exclude_columns)
 
     def describe_plan(self, group: str, names: Sequence[str] | None) -> list[dict[str, Any]]:
         """The dry-run plan: per table its group, strategy, and where the last run left it."""
@@ -301,6 +374,7 @@ class Synchronizer:
         self.copy.ensure_bookkeeping()
         policy = self.source.retry
         with self.copy.run_lock(self.settings.lock_timeout_s) as self._lock, closing(self.copy):
+            self.clean_stage()
             if full_refresh:
                 self.copy.forget_state([s.name for s in specs])
             results = {r.table: r for r in self._run(specs, tables, full_refresh)}
@@ -323,10 +397,11 @@ class Synchronizer:
                     policy.tries,
                 )
                 time.sleep(wait)
-                tables = self.source.tables()  # the schema may have changed, or the server restarted
+                tables = self.source_tables()  # the schema may have changed, or the server restarted
                 for r in self._run(failed, tables, full_refresh):
                     results[r.table] = r
             ordered = [results[s.name] for s in specs]
+            ordered += [TableResult(n, "refused", "failed", error=f"refused: {why}") for n, why in self.refused.items()]
             self._hold_lock()
             for r in ordered:
                 if r.table in history:
@@ -349,8 +424,8 @@ class Synchronizer:
             try:
                 plans.append(self._plan(spec, tables[spec.name], state.get(spec.name), existing, full_refresh))
             except Exception as e:  # one table's trouble must not stop the others
-                log.exception("%s: planning failed", spec.name)
-                result.status, result.error, result.transient = "failed", _short(e), _is_transient(e)
+                log.error("%s: planning failed: %s", spec.name, describe_error(e))
+                result.status, result.error, result.transient = "failed", describe_error(e), _is_transient(e)
             result.seconds += time.monotonic() - t0
             result.retries += sum(self.source.retries.values()) - before
 
@@ -362,14 +437,14 @@ class Synchronizer:
             except RunLockLost:
                 raise
             except Exception as e:  # the pipeline itself could not be set up
-                log.exception("load failed")
+                log.error("load failed: %s", describe_error(e))
                 load_retries, failures = Counter(), {p.spec.name: e for p in to_load}
             for p in to_load:
                 results[p.spec.name].retries += load_retries[raw_name(p.spec.name)]
                 if p.spec.name in failures:
                     failure = failures[p.spec.name]
                     results[p.spec.name].status = "failed"
-                    results[p.spec.name].error = _short(failure)
+                    results[p.spec.name].error = describe_error(failure)
                     results[p.spec.name].transient = _is_transient(failure)
 
         for plan in plans:
@@ -383,8 +458,8 @@ class Synchronizer:
             try:
                 self._finish(plan, result)
             except Exception as e:
-                log.exception("%s: finishing failed", plan.spec.name)
-                result.status, result.error, result.transient = "failed", _short(e), _is_transient(e)
+                log.error("%s: finishing failed: %s", plan.spec.name, describe_error(e))
+                result.status, result.error, result.transient = "failed", describe_error(e), _is_transient(e)
             result.seconds += time.monotonic() - t0 + plan.stats.seconds
             result.retries += plan.stats.retries + sum(self.source.retries.values()) - before
             result.fallback_batches += plan.stats.fallbacks
@@ -414,7 +489,7 @@ class Synchronizer:
         source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
         unsettled = state.snapshot_started_epoch - 1 if state else None
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
-        batches = plan_batches(spec, source_snap, diff.needed, self.settings.chunk_size)
+        batches = plan_batches(spec, source_snap, diff.needed, self.rows_per_query(spec))
         if not batches and diff.deleted_keys.num_rows == 0:
             # Nothing to load or mark: both sides were read just now, so their comparison is the proof, and
             # the snapshots need not be kept (nor the copy read again).
@@ -489,7 +564,7 @@ class Synchronizer:
         source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, chunk), chunk)
         copy_snap = self.copy.snapshot(spec, True, ranges)
         diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
-        batches = plan_batches(spec, source_snap, diff.needed, chunk, covers=ranges)
+        batches = plan_batches(spec, source_snap, diff.needed, self.rows_per_query(spec), covers=ranges)
         buckets = len(set(source_fp.buckets) | set(copy_fp.buckets))
         compared = f"{len(dirty)} of {buckets} buckets differ ({how}; {source_snap.num_rows} keys compared): "
         _log_diff(spec, rows, compared, diff, changes)
@@ -518,10 +593,11 @@ class Synchronizer:
         pipeline = self.pipeline()
         # A package left by an interrupted run is not resumed: this run's diff already covers its rows.
         pipeline.abort_packages()
+        remove_row_files(Path(pipeline.working_dir))
         failures: dict[str, BaseException] = {}
         retried: Counter[str] = Counter()
         times: dict[str, float] = {"read": 0.0, "import": 0.0, "load": 0.0}
-        stage_root = Path(pipeline.pipelines_dir) / f"{PIPELINE_NAME}_stage" / self.settings.dataset
+        stage_root = self.stage_root(pipeline)
         # Tables new to the copy are created here, not left to dlt: dlt creates the tables of a package
         # only when its schema's version is new to the destination, and the groups of one run share a
         # version (as do a fresh copy database and a pipeline directory kept from earlier runs).
@@ -529,7 +605,6 @@ class Synchronizer:
         for p in plans:
             if not p.exists_in_copy:
                 self.copy.create_table(p.spec, dlt_columns(p.source, p.spec))
-        shutil.rmtree(stage_root, ignore_errors=True)  # files of an interrupted run
 
         def load_group(group: list[tuple[TablePlan, StagedFiles]]) -> None:
             names = [p.spec.name for p, _ in group]
@@ -558,13 +633,14 @@ class Synchronizer:
             except RunLockLost:
                 raise
             except Exception as e:
-                log.exception("loading %s failed", ", ".join(names))
+                log.error("loading %s failed: %s", ", ".join(names), describe_error(e))
                 failures.update({n: e for n in names})
                 pipeline.abort_packages()  # leave nothing half-done for the next group
+                remove_row_files(Path(pipeline.working_dir))
                 return
             finally:
                 for name in names:  # row values do not stay on disk longer than needed
-                    shutil.rmtree(stage_root / name, ignore_errors=True)
+                    remove_tree(stage_root / safe_dirname(name), stage_root)
             for p, _ in group:  # the copy of a first load changes no more in this run: prove it now
                 if p.stats.fingerprint is not None:
                     try:
@@ -599,14 +675,20 @@ class Synchronizer:
                             p.batches,
                             synced_at,
                             p.stats,
-                            self.settings.chunk_size,
+                            self.rows_per_query(p.spec),
                             p.read_ranges,
                             self.settings.read_workers,
+                            self.settings.max_batch_bytes,
                         )
                         counted = progress.counting(p.spec.name, batches, whole_table=p.batches is None)
-                        staged = write_parquet(_crash_after_first(counted), stage_root / p.spec.name, FILE_ROWS)
+                        staged = write_parquet(
+                            _crash_after_first(counted),
+                            stage_root / safe_dirname(p.spec.name),
+                            FILE_ROWS,
+                            FILE_BATCHES * self.settings.max_batch_bytes,
+                        )
                     except Exception as e:
-                        log.exception("%s: reading failed", p.spec.name)
+                        log.error("%s: reading failed: %s", p.spec.name, describe_error(e))
                         failures[p.spec.name] = e
                         continue
                     finally:
@@ -621,7 +703,7 @@ class Synchronizer:
             for future in submitted:
                 future.result()  # load_group records load failures itself; anything else is a bug to raise
         finally:
-            shutil.rmtree(stage_root, ignore_errors=True)
+            remove_tree(stage_root, stage_root)
         log.info(
             "loaded %d table(s) in %.1fs: reading %.1fs, overlapped with dlt import %.1fs and load %.1fs",
             len(plans),
@@ -650,6 +732,7 @@ class Synchronizer:
             expected, in_flight = expected_after_load(plan.source_snapshot, diff.needed, read, spec)
         result.rows_extracted = plan.stats.rows
         result.zero_dates = dict(plan.stats.zero_dates)
+        result.nul_rows = dict(plan.stats.nul_rows)
         result.rows_inserted, result.rows_updated = diff.inserted, diff.updated
         result.rows_deleted = self.copy.mark_deleted(spec, diff.deleted_keys)
         if plan.dirty_ranges is None:
@@ -698,6 +781,7 @@ class Synchronizer:
         spec = plan.spec
         result.rows_extracted = result.rows_inserted = plan.stats.rows
         result.zero_dates = dict(plan.stats.zero_dates)
+        result.nul_rows = dict(plan.stats.nul_rows)
         copy_fp = plan.loaded_copy if plan.loaded_copy is not None else self._index_and_fingerprint(plan, read.width)
         differ = read.differing(copy_fp)
         rec = Reconciliation(
@@ -750,6 +834,7 @@ class Synchronizer:
                 "rows_updated": r.rows_updated,
                 "rows_deleted": r.rows_deleted,
                 "zero_dates_nulled": r.zero_dates,
+                "nul_bytes_removed": r.nul_rows,
                 "schema_changes": r.schema_changes,
                 "duration_s": round(r.seconds, 3),
                 "retries": r.retries,
@@ -815,6 +900,8 @@ def _schema_note(changes: list[str]) -> str:
 def _is_transient(e: BaseException) -> bool:
     """Whether an error (or its cause) is a dropped connection or an unreachable server."""
     while True:
+        if getattr(e, "permanent", False):
+            return False
         if isinstance(e, SourceReadError | SourceUnreachable | DestinationUnreachable):
             return True
         if type(e).__name__ in ("OperationalError", "InterfaceError") or _TRANSIENT.search(str(e)):
@@ -822,14 +909,6 @@ def _is_transient(e: BaseException) -> bool:
         if e.__cause__ is None:
             return False
         e = e.__cause__
-
-
-def _short(e: BaseException) -> str:
-    """The innermost cause of an error, on one line (dlt wraps step failures several times)."""
-    while e.__cause__ is not None:
-        e = e.__cause__
-    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    return f"{type(e).__name__}: {text}"[:500]
 
 
 def iter_names(value: str | None) -> Iterable[str]:

@@ -78,3 +78,13 @@ def test_the_read_cost_probe_reads_the_table_in_every_shape(mysql_database: str)
     assert "securitylog: 5,000 rows" in out, out
     for shape in ("scan", "key ranges", "handler", "mrr", "fingerprint", "keys only"):
         assert re.search(rf"^{shape} +\d+\.\d\d +\S+ +\S+$", out, re.MULTILINE), f"{shape}:\n{out}"
+
+
+def test_client_passwords_travel_in_the_environment_not_the_command_line() -> None:
+    from scripts.bench_common import client_env, mariadb_command, psql_url
+
+    source, destination = "mysql+pymysql://bench:S3cretSrc@db:3306/od", "postgresql://loader:S3cretDst@pg:5432/a"
+    argv = " ".join(mariadb_command(source)) + " " + psql_url(destination)
+    assert "S3cretSrc" not in argv and "S3cretDst" not in argv  # `ps` shows argv to every user
+    env = client_env(source, destination)
+    assert env["MYSQL_PWD"] == "S3cretSrc" and env["PGPASSWORD"] == "S3cretDst"

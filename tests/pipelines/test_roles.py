@@ -1,0 +1,87 @@
+"""Least privilege on PostgreSQL (issue 15): scripts/pg_roles.sql creates a loader that owns raw and is not a
+superuser, a transformer that reads raw, and an analyst that cannot; the pipeline runs as the loader."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from conftest import mysql_admin, mysql_url
+from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.sync import Synchronizer
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASET = "opendental_raw"
+
+
+def as_role(pg_url: str, role: str) -> str:
+    """The same database as another user (the local server trusts its users, as pg_hba.conf says)."""
+    scheme, rest = pg_url.split("://", 1)
+    return f"{scheme}://{role}@{rest.split('@', 1)[1]}"
+
+
+@pytest.fixture
+def roles(pg_database: str) -> Iterator[str]:
+    """The roles of scripts/pg_roles.sql under a prefix of their own (roles belong to the whole cluster)."""
+    prefix = f"od_test_{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        ["psql", "-q", "-v", f"prefix={prefix}", "-v", f"raw={DATASET}", "-f", str(ROOT / "scripts" / "pg_roles.sql"),
+         pg_database],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    try:
+        yield prefix
+    finally:
+        names = [f"{prefix}_{r}" for r in ("loader", "transformer", "analyst")]
+        with closing(psycopg2.connect(pg_database)) as conn:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                for name in names:  # one at a time: the loader's default privileges name the transformer
+                    cur.execute(f'DROP OWNED BY "{name}" CASCADE')
+        with closing(psycopg2.connect(as_role(pg_database, "postgres").rsplit("/", 1)[0] + "/postgres")) as conn:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f'REVOKE ALL ON DATABASE "{pg_database.rsplit("/", 1)[1]}" FROM ' + ", ".join(names))
+                for name in names:
+                    cur.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def scalar(pg_url: str, query: str) -> object:
+    with closing(psycopg2.connect(pg_url)) as conn, conn.cursor() as cur:
+        cur.execute(query)
+        return cur.fetchone()[0]
+
+
+def test_pipeline_runs_as_a_loader_that_is_not_superuser(
+    roles: str, mysql_database: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE person (PatNum bigint PRIMARY KEY, LName varchar(40)) ENGINE=MyISAM")
+        cur.execute("INSERT INTO person VALUES (1, 'Synthetic'), (2, 'Person')")
+    loader = as_role(pg_database, f"{roles}_loader")
+    assert scalar(loader, "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user") is False
+    settings = SyncSettings(credentials=mysql_url(mysql_database), dataset=DATASET)
+    sync = Synchronizer(settings, DestinationSettings(credentials=loader), pipelines_dir=pipelines_dir)
+    for _ in range(2):  # a first load, then an incremental run (merge, through dlt's staging schema)
+        summary = sync.run("all", ["person"])
+        assert summary.ok, [r.error for r in summary.results]
+    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE person SET LName = 'Changed' WHERE PatNum = 2")
+        cur.execute("INSERT INTO person VALUES (3, 'New')")
+    assert sync.run("all", ["person"]).ok
+    assert scalar(pg_database, f"SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = '{DATASET}'") == (
+        f"{roles}_loader"
+    )
+    transformer = as_role(pg_database, f"{roles}_transformer")
+    assert scalar(transformer, f"SELECT count(*) FROM {DATASET}.person") == 3
+    analyst = as_role(pg_database, f"{roles}_analyst")
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        scalar(analyst, f"SELECT count(*) FROM {DATASET}.person")
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        scalar(analyst, f"SELECT count(*) FROM {DATASET}._od_run_log")
