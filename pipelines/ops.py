@@ -39,7 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     what = maintain.add_mutually_exclusive_group(required=True)
     what.add_argument("--job", choices=list(maintenance.JOB_STEPS))
     what.add_argument("--step", choices=list(maintenance.STEP_FUNCTIONS))
-    select = sub.add_parser("select", help="print the dbt selection of a group")
+    select = sub.add_parser("select", help="print the dbt ls that finds a group's models")
     select.add_argument("--group", choices=[*GROUPS, "all"], required=True)
     for s in (run, maintain):
         s.add_argument("--clinic", help="clinic name from orchestration.clinics (default: the first)")
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                 (args.out / name).write_text(text)
             print(f"wrote {len(crontab.systemd_units(settings))} units to {args.out}")
         elif args.command == "select":
-            print(" ".join(steps.dbt_selection(args.group)))
+            print("dbt ls --resource-type model snapshot --select", " ".join(steps.dbt_selection(args.group)))
         else:
             clinic = clinic_by_name(settings, args.clinic) if args.clinic else clinics(settings)[0]
             if args.command == "run":

@@ -9,6 +9,7 @@ on any Airflow executor (local, Celery, Kubernetes) where the project is install
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -24,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from opendental_ops.settings import Clinic, OpsSettings
 from opendental_sync.config import DestinationSettings
-from opendental_sync.registry import load_registry
+from opendental_sync.registry import GROUPS, load_registry
 
 log = logging.getLogger(__name__)
 
@@ -81,47 +82,89 @@ def clinic_env(clinic: Clinic, settings: OpsSettings) -> dict[str, str]:
     return env
 
 
+def group_tables(group: str) -> list[str]:
+    """The raw tables whose models a group's dbt build covers: its own and those of groups refreshed more often
+    (a medium build also rebuilds the high models, so tests between them run once both are fresh)."""
+    faster = GROUPS if group == "all" else GROUPS[: GROUPS.index(group) + 1]
+    return sorted(name for name, spec in load_registry().items() if spec.group in faster)
+
+
 def dbt_selection(group: str) -> list[str]:
-    """dbt's selection for a group: everything downstream of the group's raw tables (models, snapshots, and
-    their tests), plus the pipeline's own run log checks. Read from tables.toml each time, so it never drifts."""
-    tables = sorted(name for name, spec in load_registry().items() if group in ("all", spec.group))
-    return [*(f"source:opendental.{t}+" for t in tables), "source:opendental_pipeline+"]
+    """The models and snapshots downstream of the group's tables, for `dbt ls` (read from tables.toml each time,
+    so it never drifts from the registry)."""
+    return [f"source:opendental.{t}+" for t in group_tables(group)]
+
+
+def dbt_build_selection(group: str, nodes: list[str]) -> list[str]:
+    """What `dbt build` selects: the group's sources, the pipeline's run log, and the models and snapshots
+    `dbt ls` found, by name. Tests come only through ``--indirect-selection cautious``: a test runs when all its
+    parents are built. A test relating appointments (high) to patients (medium) thus runs with the medium
+    group, once patients are as fresh as appointments, not every 6 hours against last Sunday's patients.
+    (Selecting ``source:...+`` would take such a test in as a descendant, whatever its other parents.)"""
+    return [*(f"source:opendental.{t}" for t in group_tables(group)), "source:opendental_pipeline", *nodes]
 
 
 def dbt_target(clinic: Clinic, group: str) -> Path:
     return ROOT / "dbt_project" / "target" / "clinics" / clinic.name / group
 
 
-def commands(clinic: Clinic, group: str, settings: OpsSettings) -> dict[str, Command]:
-    """The four steps of a group's run, in order."""
+def command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Command:
+    """One step of a group's run, as a command (dbt_build asks `dbt ls` for the group's models first)."""
     env = clinic_env(clinic, settings)
     py = sys.executable
     target = dbt_target(clinic, group)
-    dbt = str(Path(py).with_name("dbt"))
     report = ROOT / settings.reports_dir / clinic.name / "quality.html"
-    argvs = {
-        "check_databases": [py, str(ROOT / "scripts" / "check_services.py")],
-        "extract_load": [py, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"],
-        "dbt_build": [
-            *(dbt, "build", "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")),
-            *("--select", *dbt_selection(group)),
-        ],
-        "quality_report": [py, str(ROOT / "scripts" / "quality_report.py"), "--out", str(report)],
-    }
-    argvs["quality_report"] += ["--dbt-target", str(target)]
-    return {name: Command(name, argv, env) for name, argv in argvs.items()}
+    if step == "check_databases":
+        argv = [py, str(ROOT / "scripts" / "check_services.py")]
+    elif step == "extract_load":
+        argv = [py, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"]
+    elif step == "dbt_build":
+        dbt = [str(Path(py).with_name("dbt")), "--no-use-colors"]
+        paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
+        listed = Command(
+            "dbt_ls",
+            [
+                *dbt,
+                "ls",
+                *paths,
+                "--resource-type",
+                "model",
+                "snapshot",
+                "--output",
+                "name",
+                "--quiet",
+                "--select",
+                *dbt_selection(group),
+            ],
+            env,
+        )
+        nodes = run(listed, settings, clinic, quiet=True).split()
+        argv = [
+            *dbt,
+            "build",
+            *paths,
+            "--indirect-selection",
+            "cautious",
+            "--select",
+            *dbt_build_selection(group, nodes),
+        ]
+    elif step == "quality_report":
+        argv = [py, str(ROOT / "scripts" / "quality_report.py"), "--out", str(report), "--dbt-target", str(target)]
+    else:
+        raise ValueError(f"unknown step {step!r}; use one of {', '.join(STEPS)}")
+    return Command(step, argv, env)
 
 
-def run(command: Command, settings: OpsSettings, clinic: Clinic) -> str:
-    """Run one step; return its output. Raise PermanentFailure or StepFailed when it fails."""
-    cwd = ROOT / "dbt_project" if command.name == "dbt_build" else ROOT
+def run(command: Command, settings: OpsSettings, clinic: Clinic, quiet: bool = False) -> str:
+    """Run one step; return its standard output. Raise PermanentFailure or StepFailed when it fails."""
+    cwd = ROOT / "dbt_project" if command.name.startswith("dbt") else ROOT
     log.info("%s: %s", command.name, " ".join(Path(a).name if a.startswith("/") else a for a in command.argv[:4]))
     done = subprocess.run(command.argv, env=command.env, cwd=cwd, capture_output=True, text=True)
     output = done.stdout + done.stderr
-    for line in output.splitlines()[-60:]:
+    for line in output.splitlines()[-60:] if not quiet or done.returncode else []:
         log.info("%s | %s", command.name, line)
     if done.returncode == 0:
-        return output
+        return done.stdout
     tail = " / ".join(output.strip().splitlines()[-3:])
     if command.name == "extract_load" and done.returncode == 1:
         mismatched = mismatched_tables(done.stdout, clinic)
@@ -131,7 +174,8 @@ def run(command: Command, settings: OpsSettings, clinic: Clinic) -> str:
                 "not retried: the next scheduled run re-reads and heals it"
             )
     if command.name == "dbt_build" and done.returncode == 1:
-        raise PermanentFailure(f"dbt build: models or tests failed (a retry cannot fix that): {tail}")
+        failed = dbt_failures(Path(command.argv[command.argv.index("--target-path") + 1]))
+        raise PermanentFailure(f"dbt build: {len(failed)} failed (not retried): {', '.join(failed[:10]) or tail}")
     raise StepFailed(f"{command.name} exited {done.returncode}: {tail}")
 
 
@@ -148,8 +192,16 @@ def mismatched_tables(summary: str, clinic: Clinic) -> list[str]:
         return sorted(r[0] for r in cur.fetchall())
 
 
+def dbt_failures(target: Path) -> list[str]:
+    """The names of the models, snapshots and tests that errored or failed in the build written to target."""
+    try:
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [r["unique_id"].split(".")[2] for r in results if r.get("status") in ("error", "fail")]
+
+
 def run_group(clinic: Clinic, group: str, settings: OpsSettings, steps: Sequence[str] = STEPS) -> None:
     """All steps of a group's run, one after another (the cron runner): the first failure stops it."""
-    cmds = commands(clinic, group, settings)
     for name in steps:
-        run(cmds[name], settings, clinic)
+        run(command(clinic, group, settings, name), settings, clinic)
