@@ -61,7 +61,7 @@ def run_step(clinic_name: str, group: str, step: str) -> None:
     settings = load_ops_settings()
     clinic = clinic_by_name(settings, clinic_name)
     try:
-        steps.run(steps.command(clinic, group, settings, step), settings, clinic)
+        steps.run(steps.step_command(clinic, group, settings, step), clinic)
     except steps.PermanentFailure as e:
         raise AirflowFailException(str(e)) from e
 

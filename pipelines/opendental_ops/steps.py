@@ -108,8 +108,8 @@ def dbt_target(clinic: Clinic, group: str) -> Path:
     return ROOT / "dbt_project" / "target" / "clinics" / clinic.name / group
 
 
-def command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Command:
-    """One step of a group's run, as a command (dbt_build asks `dbt ls` for the group's models first)."""
+def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Command:
+    """One step of a group's run, as a command."""
     env = clinic_env(clinic, settings)
     py = sys.executable
     target = dbt_target(clinic, group)
@@ -119,35 +119,7 @@ def command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Com
     elif step == "extract_load":
         argv = [py, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"]
     elif step == "dbt_build":
-        dbt = [str(Path(py).with_name("dbt")), "--no-use-colors"]
-        paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
-        listed = Command(
-            "dbt_ls",
-            [
-                *dbt,
-                "ls",
-                *paths,
-                "--resource-type",
-                "model",
-                "snapshot",
-                "--output",
-                "name",
-                "--quiet",
-                "--select",
-                *dbt_selection(group),
-            ],
-            env,
-        )
-        nodes = run(listed, settings, clinic, quiet=True).split()
-        argv = [
-            *dbt,
-            "build",
-            *paths,
-            "--indirect-selection",
-            "cautious",
-            "--select",
-            *dbt_build_selection(group, nodes),
-        ]
+        argv = dbt_build_argv(clinic, group, env)
     elif step == "quality_report":
         argv = [py, str(ROOT / "scripts" / "quality_report.py"), "--out", str(report), "--dbt-target", str(target)]
     else:
@@ -155,7 +127,19 @@ def command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Com
     return Command(step, argv, env)
 
 
-def run(command: Command, settings: OpsSettings, clinic: Clinic, quiet: bool = False) -> str:
+def dbt_build_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]:
+    """`dbt build` of a group: `dbt ls` names its models and snapshots first (see dbt_build_selection)."""
+    target = dbt_target(clinic, group)
+    dbt = [str(Path(sys.executable).with_name("dbt")), "--no-use-colors"]
+    paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
+    kinds = ["--resource-type", "model", "snapshot", "--output", "name", "--quiet"]
+    listed = Command("dbt_ls", [*dbt, "ls", *paths, *kinds, "--select", *dbt_selection(group)], env)
+    nodes = run(listed, clinic, quiet=True).split()
+    selection = dbt_build_selection(group, nodes)
+    return [*dbt, "build", *paths, "--indirect-selection", "cautious", "--select", *selection]
+
+
+def run(command: Command, clinic: Clinic, quiet: bool = False) -> str:
     """Run one step; return its standard output. Raise PermanentFailure or StepFailed when it fails."""
     cwd = ROOT / "dbt_project" if command.name.startswith("dbt") else ROOT
     log.info("%s: %s", command.name, " ".join(Path(a).name if a.startswith("/") else a for a in command.argv[:4]))
@@ -204,4 +188,4 @@ def dbt_failures(target: Path) -> list[str]:
 def run_group(clinic: Clinic, group: str, settings: OpsSettings, steps: Sequence[str] = STEPS) -> None:
     """All steps of a group's run, one after another (the cron runner): the first failure stops it."""
     for name in steps:
-        run(command(clinic, group, settings, name), settings, clinic)
+        run(step_command(clinic, group, settings, name), clinic)

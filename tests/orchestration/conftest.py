@@ -22,7 +22,6 @@ os.environ.update(
     AIRFLOW__CORE__UNIT_TEST_MODE="False",
 )
 os.environ.setdefault("DLT_PROJECT_DIR", str(ROOT))
-sys.path.insert(0, str(ROOT / "pipelines"))
 
 
 @pytest.fixture(scope="session")
