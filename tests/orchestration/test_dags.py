@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
@@ -30,6 +31,10 @@ TWO_CLINICS = {
         "timezone": "America/Denver",
     },
 }
+DROP_INSERTS = """
+CREATE FUNCTION opendental_raw.drop_row() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+CREATE TRIGGER drop_inserts BEFORE INSERT ON opendental_raw.appointment FOR EACH ROW EXECUTE FUNCTION opendental_raw.drop_row();
+"""
 HIGH_TABLES = ["appointment", "procedurelog", "payment", "paysplit", "claim", "claimproc", "adjustment", "commlog"]
 
 
@@ -93,7 +98,7 @@ def test_source_down_fails_the_check_after_its_retries_and_alerts(
     assert "MySQL/MariaDB is not reachable" in alerts[0]["error"] and "exited 2" in alerts[0]["error"]
 
 
-def test_high_dag_runs_end_to_end_after_a_clinic_day(
+def test_high_dag_runs_end_to_end_after_a_clinic_day_and_a_mismatch_is_not_retried(
     airflow_db: Path,
     mysql_database: str,
     pg_database: str,
@@ -103,7 +108,7 @@ def test_high_dag_runs_end_to_end_after_a_clinic_day(
     source = mysql_url(mysql_database)
     build_demo_source(source, patients=200, seed=7)
     clinic = {"demo": {"source_credentials": "sources.opendental.credentials", "dataset": "opendental_raw"}}
-    use_clinics(monkeypatch, clinic, tmp_path)
+    use_clinics(monkeypatch, clinic, tmp_path, retry_delay_s="1")
     monkeypatch.setenv("SOURCES__OPENDENTAL__CREDENTIALS", source)
     monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", pg_database)
     monkeypatch.setenv("SOURCES__OPENDENTAL__RETRY_FIRST_DELAY_S", "0.5")
@@ -134,3 +139,16 @@ def test_high_dag_runs_end_to_end_after_a_clinic_day(
     assert sum(r["unique_id"].startswith("test.") for r in results) > 50
     assert {r["status"] for r in results} <= {"success", "pass", "warn"}
     assert (tmp_path / "reports" / "demo" / "quality.html").stat().st_size > 0
+
+    # The copy silently drops new appointment rows (as a broken loader would): the proof finds a mismatch, the
+    # task fails on its first try although retries are configured, and the evidence stays in the run log.
+    with psycopg2.connect(pg_database) as conn, conn.cursor() as cur:
+        cur.execute(DROP_INSERTS)
+    simulate_day(source, seed=7, day=2)
+    run = build_dags()["opendental_demo_high"].test()
+    assert run.state == "failed"
+    states = {ti.task_id: (ti.state, ti.try_number) for ti in run.get_task_instances()}
+    assert states["extract_load"] == ("failed", 1)
+    alerts = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+    assert alerts[-1]["task_id"] == "extract_load" and "reconciliation mismatch in appointment" in alerts[-1]["error"]
+    assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw._od_reconciliation WHERE NOT matches") >= 1
