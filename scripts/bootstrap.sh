@@ -17,7 +17,7 @@ stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | s
 if [ ! -f "$stamp" ]; then
   echo "installing dependencies into $VENV (pinned by constraints.txt)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -c "$ROOT/constraints.txt" -e "$ROOT[dev]"
+  "$VENV/bin/python" -m pip install --quiet -c "$ROOT/constraints.txt" -e "$ROOT[dev,airflow]"
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi

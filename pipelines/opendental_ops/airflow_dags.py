@@ -1,0 +1,128 @@
+"""Airflow 3 DAGs built from the settings: per clinic, one DAG per refresh group and one per maintenance job.
+
+    opendental_<clinic>_<group>                   check_databases >> extract_load >> dbt_build >> quality_report
+    opendental_<clinic>_maintenance_weekly        vacuum >> reindex >> cleanup
+    opendental_<clinic>_maintenance_monthly       backup_check
+
+Tasks look their clinic up by name when they run, so any executor whose workers have the project and its
+settings can run them. Only this module imports Airflow (the `airflow` extra).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, CronTriggerTimetable, task
+from airflow.sdk.exceptions import AirflowFailException
+
+from opendental_ops import maintenance, steps
+from opendental_ops.settings import Clinic, OpsSettings, clinic_by_name, clinics, load_ops_settings
+from opendental_sync.registry import GROUPS
+
+log = logging.getLogger(__name__)
+
+# How long one run may take before Airflow fails it: under the gap to the next run of the group (SLA).
+DAGRUN_TIMEOUT = {
+    "high": timedelta(hours=5),
+    "medium": timedelta(hours=12),
+    "low": timedelta(hours=12),
+    "maintenance_weekly": timedelta(hours=6),
+    "maintenance_monthly": timedelta(hours=6),
+}
+
+
+def alert(context: Any) -> None:
+    """Failure callback: one ERROR line and one JSON line in orchestration.alert_file (no row values)."""
+    ti = context["ti"]
+    error = context.get("exception")
+    record = {
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "dag_id": ti.dag_id,
+        "task_id": ti.task_id,
+        "run_id": ti.run_id,
+        "try_number": ti.try_number,
+        "error": f"{type(error).__name__}: {error}"[:1000] if error else None,
+    }
+    log.error("opendental task failed: %s", json.dumps(record))
+    path = steps.ROOT / load_ops_settings().alert_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Path(path).open("a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def run_step(clinic_name: str, group: str, step: str) -> None:
+    """One step of a group's run. A mismatch or failing dbt tests fail at once; anything else is retried."""
+    settings = load_ops_settings()
+    clinic = clinic_by_name(settings, clinic_name)
+    try:
+        steps.run(steps.step_command(clinic, group, settings, step), clinic)
+    except steps.PermanentFailure as e:
+        raise AirflowFailException(str(e)) from e
+
+
+def run_maintenance(clinic_name: str, step: str) -> None:
+    settings = load_ops_settings()
+    maintenance.STEP_FUNCTIONS[step](clinic_by_name(settings, clinic_name), settings)
+
+
+def default_args(settings: OpsSettings) -> dict[str, Any]:
+    return {
+        "owner": "opendental",
+        "retries": settings.retries,
+        "retry_delay": timedelta(seconds=settings.retry_delay_s),
+        "retry_exponential_backoff": settings.retry_exponential_backoff,
+        "max_retry_delay": timedelta(seconds=settings.max_retry_delay_s),
+        "on_failure_callback": alert,
+    }
+
+
+def _dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
+    return DAG(
+        dag_id=f"opendental_{clinic.name}_{job}",
+        schedule=CronTriggerTimetable(settings.job_schedule(job), timezone=clinic.timezone),
+        start_date=pendulum.datetime(2026, 1, 1, tz=clinic.timezone),
+        catchup=False,  # the sync is diff-based: one run catches up after downtime
+        max_active_runs=1,
+        dagrun_timeout=DAGRUN_TIMEOUT[job],
+        default_args=default_args(settings),
+        tags=["opendental", clinic.name, job],
+        doc_md=f"OpenDental `{job}` for clinic `{clinic.name}` (raw schema `{clinic.dataset}`); see docs/runbook.md.",
+    )
+
+
+def group_dag(clinic: Clinic, group: str, settings: OpsSettings) -> DAG:
+    with _dag(clinic, group, settings) as dag:
+        previous = None
+        for step in steps.STEPS:
+            current = task(task_id=step)(run_step)(clinic.name, group, step)
+            if previous is not None:
+                previous >> current
+            previous = current
+    return dag
+
+
+def maintenance_dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
+    with _dag(clinic, job, settings) as dag:
+        previous = None
+        for step in maintenance.JOB_STEPS[job]:
+            current = task(task_id=step)(run_maintenance)(clinic.name, step)
+            if previous is not None:
+                previous >> current
+            previous = current
+    return dag
+
+
+def build_dags() -> dict[str, DAG]:
+    """Every DAG of every configured clinic, by dag_id."""
+    settings = load_ops_settings()
+    dags: list[DAG] = []
+    for clinic in clinics(settings):
+        dags += [group_dag(clinic, group, settings) for group in GROUPS]
+        dags += [maintenance_dag(clinic, job, settings) for job in maintenance.JOB_STEPS]
+    return {d.dag_id: d for d in dags}

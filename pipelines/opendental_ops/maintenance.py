@@ -1,0 +1,256 @@
+"""Maintenance of a clinic's copy, each step a command (`python pipelines/ops.py maintain <step>`) and a task
+of the maintenance DAGs. Each step records what it found (counts, sizes, seconds: never row values) in
+``<dataset>._od_maintenance``.
+
+- vacuum:       VACUUM (ANALYZE) of the raw tables the run log shows changed since the last vacuum;
+- reindex:      a bloat estimate of every index of the raw schema; REINDEX CONCURRENTLY over the threshold;
+- cleanup:      leftover local pipeline and staging files (under the run lock, so never a running run's),
+                old quality reports, run-log and reconciliation rows past the retention (the latest per table
+                is always kept: the dbt tests and the report read it);
+- backup_check: pg_dump of the clinic's warehouse database restored into a scratch database, the row count
+                of every table of the raw schema compared, the scratch database dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+from psycopg2 import sql
+from sqlalchemy.engine import make_url
+
+from opendental_ops.settings import Clinic, OpsSettings
+from opendental_ops.steps import ROOT, warehouse_url
+from opendental_sync.destination import CopyDatabase, RunLockBusy, raw_name
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE_TABLE = "_od_maintenance"
+JOB_STEPS: dict[str, tuple[str, ...]] = {
+    "maintenance_weekly": ("vacuum", "reindex", "cleanup"),
+    "maintenance_monthly": ("backup_check",),
+}
+_DDL = """CREATE TABLE IF NOT EXISTS {}.{} (
+    step text NOT NULL, started_at timestamptz NOT NULL, seconds double precision NOT NULL, found jsonb NOT NULL
+)"""
+# Estimated bytes of a btree index: per entry its key width, an 8-byte tuple header and a 4-byte line pointer,
+# pages filled to the default 90%; per page 24 bytes of header. Needs statistics (vacuum runs ANALYZE first).
+_INDEX_SIZES = """
+SELECT i.relname, pg_relation_size(i.oid),
+       ceil(i.reltuples * (12 + coalesce(sum(s.avg_width), 8)) / (current_setting('block_size')::int * 0.9 - 24))
+         * current_setting('block_size')::int + current_setting('block_size')::int
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = i.relam AND am.amname = 'btree'
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (x.indkey)
+LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = t.relname AND s.attname = a.attname
+WHERE n.nspname = %s AND i.reltuples >= 0
+GROUP BY i.relname, i.oid, i.reltuples
+"""
+
+
+@contextmanager
+def _connect(url: str) -> Iterator[Any]:
+    with closing(psycopg2.connect(url, connect_timeout=10)) as conn:
+        conn.autocommit = True  # VACUUM and REINDEX CONCURRENTLY cannot run in a transaction
+        yield conn
+
+
+def _record(clinic: Clinic, step: str, started: float, found: dict[str, Any]) -> dict[str, Any]:
+    found = {**found, "seconds": round(time.time() - started, 2)}
+    with _connect(warehouse_url(clinic)) as conn, conn.cursor() as cur:
+        schema, table = sql.Identifier(clinic.dataset), sql.Identifier(MAINTENANCE_TABLE)
+        cur.execute(sql.SQL(_DDL).format(schema, table))
+        cur.execute(
+            sql.SQL("INSERT INTO {}.{} VALUES (%s, to_timestamp(%s), %s, %s)").format(schema, table),
+            (step, started, found["seconds"], json.dumps(found)),
+        )
+    log.info("%s: %s", step, json.dumps(found))
+    return found
+
+
+def vacuum(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
+    """VACUUM (ANALYZE) the raw tables that runs changed since the last vacuum (all of them the first time)."""
+    started = time.time()
+    with _connect(warehouse_url(clinic)) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            (clinic.dataset,),
+        )
+        existing = {r[0] for r in cur.fetchall()}
+        since = _last_run(cur, clinic, "vacuum")
+        changed = existing
+        if since is not None:
+            cur.execute(
+                sql.SQL(
+                    "SELECT DISTINCT table_name FROM {}._od_run_log WHERE finished_at >= to_timestamp(%s) "
+                    "AND coalesce(rows_inserted, 0) + coalesce(rows_updated, 0) + coalesce(rows_deleted, 0) > 0"
+                ).format(sql.Identifier(clinic.dataset)),
+                (since,),
+            )
+            changed = {raw_name(r[0]) for r in cur.fetchall()} | {t for t in existing if t.startswith("_od_")}
+        tables = sorted(changed & existing)
+        for t in tables:
+            cur.execute(sql.SQL("VACUUM (ANALYZE) {}.{}").format(sql.Identifier(clinic.dataset), sql.Identifier(t)))
+    return _record(clinic, "vacuum", started, {"tables_vacuumed": len(tables), "tables_in_schema": len(existing)})
+
+
+def _last_run(cur: Any, clinic: Clinic, step: str) -> float | None:
+    cur.execute("SELECT to_regclass(%s)", (f'"{clinic.dataset}".{MAINTENANCE_TABLE}',))
+    if cur.fetchone()[0] is None:
+        return None
+    query = sql.SQL("SELECT extract(epoch FROM max(started_at)) FROM {}.{} WHERE step = %s")
+    cur.execute(query.format(sql.Identifier(clinic.dataset), sql.Identifier(MAINTENANCE_TABLE)), (step,))
+    found = cur.fetchone()[0]
+    return float(found) if found is not None else None
+
+
+def reindex(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
+    """Estimate each raw index's bloat; REINDEX CONCURRENTLY those over the threshold (and the minimum size)."""
+    started = time.time()
+    rebuilt: list[str] = []
+    worst = 0.0
+    with _connect(warehouse_url(clinic)) as conn, conn.cursor() as cur:
+        cur.execute(_INDEX_SIZES, (clinic.dataset,))
+        sizes = cur.fetchall()
+        for name, actual, expected in sizes:
+            bloat = max(0.0, 1 - float(expected) / actual) if actual else 0.0
+            worst = max(worst, bloat)
+            if bloat > settings.reindex_bloat_ratio and actual >= settings.reindex_min_bytes:
+                cur.execute(
+                    sql.SQL("REINDEX INDEX CONCURRENTLY {}.{}").format(
+                        sql.Identifier(clinic.dataset), sql.Identifier(name)
+                    )
+                )
+                rebuilt.append(name)
+    found = {"indexes": len(sizes), "reindexed": rebuilt, "worst_bloat_estimate": round(worst, 3)}
+    return _record(clinic, "reindex", started, found)
+
+
+def cleanup(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
+    """Remove leftover local pipeline files, old reports and run-log rows past the retention."""
+    started = time.time()
+    url = warehouse_url(clinic)
+    copy = CopyDatabase(url, clinic.dataset)
+    files = 0
+    try:
+        with copy.run_lock(timeout_s=0):  # a run under way owns its files: leave them
+            files = _remove_tree(ROOT / settings.data_dir / clinic.name)
+    except RunLockBusy:
+        log.warning("cleanup: a run of clinic %s holds the copy; its local files are left for next time", clinic.name)
+    finally:
+        copy.close()
+    reports = _remove_old_files(ROOT / settings.reports_dir / clinic.name, settings.report_retention_days)
+    rows = _trim_run_log(url, clinic.dataset, settings.run_log_retention_days)
+    return _record(clinic, "cleanup", started, {"local_files": files, "old_reports": reports, "log_rows": rows})
+
+
+def _remove_tree(path: Path) -> int:
+    """Remove the clinic's dlt working folder (pending packages, staging Parquet): every run starts anew from
+    its diff, so nothing in it is needed once no run holds the lock."""
+    if not path.exists():
+        return 0
+    count = sum(1 for p in path.rglob("*") if p.is_file())
+    shutil.rmtree(path)
+    return count
+
+
+def _remove_old_files(path: Path, days: int) -> int:
+    cutoff = time.time() - days * 86_400
+    old = [p for p in path.rglob("*") if p.is_file() and p.stat().st_mtime < cutoff] if path.exists() else []
+    for p in old:
+        p.unlink()
+    return len(old)
+
+
+def _trim_run_log(url: str, dataset: str, days: int) -> int:
+    removed = 0
+    with _connect(url) as conn, conn.cursor() as cur:
+        for table, stamp in (("_od_run_log", "started_at"), ("_od_reconciliation", "checked_at")):
+            cur.execute("SELECT to_regclass(%s)", (f'"{dataset}".{table}',))
+            if cur.fetchone()[0] is None:
+                continue
+            query = sql.SQL(
+                "DELETE FROM {t} o WHERE o.{s} < now() - make_interval(days => %s) "
+                "AND o.run_id <> (SELECT l.run_id FROM {t} l WHERE l.table_name = o.table_name "
+                "ORDER BY l.{s} DESC LIMIT 1)"
+            ).format(t=sql.Identifier(dataset, table), s=sql.Identifier(stamp))
+            cur.execute(query, (days,))
+            removed += cur.rowcount
+    return removed
+
+
+def backup_check(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
+    """pg_dump of the clinic's warehouse database, restored into a scratch database; row counts compared."""
+    started = time.time()
+    url = make_url(warehouse_url(clinic))
+    scratch = f"{url.database}_restore_check"[:63]
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    with tempfile.TemporaryDirectory(prefix="od_backup_") as tmp:
+        dump = Path(tmp) / "warehouse.dump"
+        _run(["pg_dump", "--format=custom", "--file", str(dump), "--dbname", url.render_as_string(hide_password=False)])
+        _recreate(admin, scratch)
+        try:
+            target = url.set(database=scratch).render_as_string(hide_password=False)
+            _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", target, str(dump)])
+            source_counts = _counts(warehouse_url(clinic), clinic.dataset)
+            copy_counts = _counts(target, clinic.dataset)
+            dump_bytes = dump.stat().st_size
+        finally:
+            _drop(admin, scratch)
+    differ = sorted(t for t in source_counts if source_counts[t] != copy_counts.get(t))
+    found: dict[str, Any] = {"tables": len(source_counts), "rows": sum(source_counts.values())}
+    found.update(dump_bytes=dump_bytes, tables_differing=differ)
+    result = _record(clinic, "backup_check", started, found)
+    if differ:
+        raise RuntimeError(f"backup check: the restored copy differs in {', '.join(differ)} (row counts)")
+    return result
+
+
+def _run(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[0]} exited {done.returncode}: {done.stderr.strip()[-500:]}")
+
+
+def _recreate(admin_url: str, name: str) -> None:
+    _drop(admin_url, name)
+    with _connect(admin_url) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _drop(admin_url: str, name: str) -> None:
+    with _connect(admin_url) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _counts(url: str, schema: str) -> dict[str, int]:
+    with _connect(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            (schema,),
+        )
+        counts = {}
+        for (table,) in cur.fetchall():
+            cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table)))
+            counts[table] = int(cur.fetchone()[0])
+    return counts
+
+
+STEP_FUNCTIONS: dict[str, Callable[[Clinic, OpsSettings], dict[str, Any]]] = {
+    "vacuum": vacuum,
+    "reindex": reindex,
+    "cleanup": cleanup,
+    "backup_check": backup_check,
+}

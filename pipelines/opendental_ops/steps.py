@@ -1,0 +1,191 @@
+"""The steps of one group's run for one clinic, as commands: the same commands a person runs by hand.
+
+Each step runs in a child process (argv + environment), for Airflow's tasks and for the cron runner alike:
+the sync is the command line itself (`pipelines/opendental.py --group <name>`), so a scheduled run takes
+exactly the path of a manual one; its memory (hundreds of MB on a full load) goes back to the OS when it
+exits; a clinic's credentials reach it in its environment only, never the scheduler's; and it runs the same
+on any Airflow executor (local, Celery, Kubernetes) where the project is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+from sqlalchemy.engine import make_url
+
+from opendental_ops.settings import Clinic, OpsSettings
+from opendental_sync.config import DestinationSettings
+from opendental_sync.registry import GROUPS, load_registry
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+STEPS: tuple[str, ...] = ("check_databases", "extract_load", "dbt_build", "quality_report")
+_RUN_ID = re.compile(r"^run (\S+): ", re.MULTILINE)
+
+
+class StepFailed(RuntimeError):
+    """A step failed in a way a retry may fix (a server down, a lock held by another run, a dropped link)."""
+
+
+class PermanentFailure(RuntimeError):
+    """A step failed in a way a retry cannot fix: a reconciliation mismatch (its evidence is kept in the run
+    log and _od_reconciliation; the next scheduled run heals it) or failing dbt tests."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+
+
+def warehouse_url(clinic: Clinic) -> str:
+    """The warehouse (one for all clinics), on the clinic's own database when it names one."""
+    from dlt.common.configuration import resolve_configuration
+
+    dest = resolve_configuration(DestinationSettings(), sections=("destination", "postgres"))
+    url = make_url(dest.credentials)
+    if clinic.database:
+        url = url.set(database=clinic.database)
+    return url.render_as_string(hide_password=False)
+
+
+def clinic_env(clinic: Clinic, settings: OpsSettings) -> dict[str, str]:
+    """The environment of a clinic's steps: its source, raw schema, warehouse and dlt working folder."""
+    wh = make_url(warehouse_url(clinic))
+    env = dict(os.environ)
+    env.update(
+        SOURCES__OPENDENTAL__CREDENTIALS=clinic.source_url(),
+        SOURCES__OPENDENTAL__DATASET=clinic.dataset,
+        DESTINATION__POSTGRES__CREDENTIALS=wh.render_as_string(hide_password=False),
+        DLT_DATA_DIR=str(ROOT / settings.data_dir / clinic.name),
+        DLT_PROJECT_DIR=str(ROOT),
+        OPENDENTAL_PG_HOST=str(wh.host or "127.0.0.1"),
+        OPENDENTAL_PG_PORT=str(wh.port or 5432),
+        OPENDENTAL_PG_USER=str(wh.username or "postgres"),
+        OPENDENTAL_PG_PASSWORD=wh.password or "",
+        OPENDENTAL_PG_DATABASE=str(wh.database),
+        OPENDENTAL_RAW_SCHEMA=clinic.dataset,
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def group_tables(group: str) -> list[str]:
+    """The raw tables whose models a group's dbt build covers: its own and those of groups refreshed more often
+    (a medium build also rebuilds the high models, so tests between them run once both are fresh)."""
+    faster = GROUPS if group == "all" else GROUPS[: GROUPS.index(group) + 1]
+    return sorted(name for name, spec in load_registry().items() if spec.group in faster)
+
+
+def dbt_selection(group: str) -> list[str]:
+    """The models and snapshots downstream of the group's tables, for `dbt ls` (read from tables.toml each time,
+    so it never drifts from the registry)."""
+    return [f"source:opendental.{t}+" for t in group_tables(group)]
+
+
+def dbt_build_selection(group: str, nodes: list[str]) -> list[str]:
+    """What `dbt build` selects: the group's sources, the pipeline's run log, and the models and snapshots
+    `dbt ls` found, by name. Tests come only through ``--indirect-selection cautious``: a test runs when all its
+    parents are built. A test relating appointments (high) to patients (medium) thus runs with the medium
+    group, once patients are as fresh as appointments, not every 6 hours against last Sunday's patients.
+    (Selecting ``source:...+`` would take such a test in as a descendant, whatever its other parents.)"""
+    return [*(f"source:opendental.{t}" for t in group_tables(group)), "source:opendental_pipeline", *nodes]
+
+
+def dbt_target(clinic: Clinic, group: str) -> Path:
+    return ROOT / "dbt_project" / "target" / "clinics" / clinic.name / group
+
+
+def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Command:
+    """One step of a group's run, as a command."""
+    env = clinic_env(clinic, settings)
+    py = sys.executable
+    target = dbt_target(clinic, group)
+    report = ROOT / settings.reports_dir / clinic.name / "quality.html"
+    if step == "check_databases":
+        argv = [py, str(ROOT / "scripts" / "check_services.py")]
+    elif step == "extract_load":
+        argv = [py, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"]
+    elif step == "dbt_build":
+        argv = dbt_build_argv(clinic, group, env)
+    elif step == "quality_report":
+        argv = [py, str(ROOT / "scripts" / "quality_report.py"), "--out", str(report), "--dbt-target", str(target)]
+    else:
+        raise ValueError(f"unknown step {step!r}; use one of {', '.join(STEPS)}")
+    return Command(step, argv, env)
+
+
+def dbt_build_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]:
+    """`dbt build` of a group: `dbt ls` names its models and snapshots first (see dbt_build_selection)."""
+    target = dbt_target(clinic, group)
+    dbt = [str(Path(sys.executable).with_name("dbt")), "--no-use-colors"]
+    paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
+    kinds = ["--resource-type", "model", "snapshot", "--output", "name", "--quiet"]
+    listed = Command("dbt_ls", [*dbt, "ls", *paths, *kinds, "--select", *dbt_selection(group)], env)
+    nodes = run(listed, clinic, quiet=True).split()
+    selection = dbt_build_selection(group, nodes)
+    return [*dbt, "build", *paths, "--indirect-selection", "cautious", "--select", *selection]
+
+
+def run(command: Command, clinic: Clinic, quiet: bool = False) -> str:
+    """Run one step; return its standard output. Raise PermanentFailure or StepFailed when it fails."""
+    cwd = ROOT / "dbt_project" if command.name.startswith("dbt") else ROOT
+    log.info("%s: %s", command.name, " ".join(Path(a).name if a.startswith("/") else a for a in command.argv[:4]))
+    done = subprocess.run(command.argv, env=command.env, cwd=cwd, capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    for line in output.splitlines()[-60:] if not quiet or done.returncode else []:
+        log.info("%s | %s", command.name, line)
+    if done.returncode == 0:
+        return done.stdout
+    tail = " / ".join(output.strip().splitlines()[-3:])
+    if command.name == "extract_load" and done.returncode == 1:
+        mismatched = mismatched_tables(done.stdout, clinic)
+        if mismatched:
+            raise PermanentFailure(
+                f"reconciliation mismatch in {', '.join(mismatched)} (see {clinic.dataset}._od_reconciliation); "
+                "not retried: the next scheduled run re-reads and heals it"
+            )
+    if command.name == "dbt_build" and done.returncode == 1:
+        failed = dbt_failures(Path(command.argv[command.argv.index("--target-path") + 1]))
+        raise PermanentFailure(f"dbt build: {len(failed)} failed (not retried): {', '.join(failed[:10]) or tail}")
+    raise StepFailed(f"{command.name} exited {done.returncode}: {tail}")
+
+
+def mismatched_tables(summary: str, clinic: Clinic) -> list[str]:
+    """Tables the run log records as mismatched by the run whose summary this is (none if it has no run id)."""
+    found = _RUN_ID.findall(summary)
+    if not found:
+        return []
+    query = sql.SQL("SELECT table_name FROM {}._od_run_log WHERE run_id = %s AND status = 'mismatch'").format(
+        sql.Identifier(clinic.dataset)
+    )
+    with psycopg2.connect(warehouse_url(clinic)) as conn, conn.cursor() as cur:
+        cur.execute(query, (found[-1],))
+        return sorted(r[0] for r in cur.fetchall())
+
+
+def dbt_failures(target: Path) -> list[str]:
+    """The names of the models, snapshots and tests that errored or failed in the build written to target."""
+    try:
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [r["unique_id"].split(".")[2] for r in results if r.get("status") in ("error", "fail")]
+
+
+def run_group(clinic: Clinic, group: str, settings: OpsSettings, steps: Sequence[str] = STEPS) -> None:
+    """All steps of a group's run, one after another (the cron runner): the first failure stops it."""
+    for name in steps:
+        run(step_command(clinic, group, settings, name), clinic)
