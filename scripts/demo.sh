@@ -17,7 +17,6 @@ fi
 status=0
 python pipelines/opendental.py || status=$?
 (cd dbt_project && dbt deps --profiles-dir . --quiet && dbt build --profiles-dir . ) || status=$?
-python scripts/elementary_report.py --out reports/elementary_report.html || status=$?
-python scripts/quality_report.py --out reports/quality.html || status=$?
-echo "extract-load report: $(pwd)/reports/quality.html"
+python scripts/write_reports.py --dir reports || status=$?
+echo "reports: $(pwd)/reports/elementary_report.html (dbt tests), $(pwd)/reports/quality.html (extract-load)"
 exit $status

@@ -100,8 +100,11 @@ def dbt_build_selection(group: str, nodes: list[str]) -> list[str]:
     `dbt ls` found, by name. Tests come only through ``--indirect-selection cautious``: a test runs when all its
     parents are built. A test relating appointments (high) to patients (medium) thus runs with the medium
     group, once patients are as fresh as appointments, not every 6 hours against last Sunday's patients.
-    (Selecting ``source:...+`` would take such a test in as a descendant, whatever its other parents.)"""
-    return [*(f"source:opendental.{t}" for t in group_tables(group)), "source:opendental_pipeline", *nodes]
+    (Selecting ``source:...+`` would take such a test in as a descendant, whatever its other parents.) Elementary's
+    models come too: the report step reads what they hold."""
+    sources = [*(f"source:opendental.{t}" for t in group_tables(group)), "source:opendental_pipeline"]
+    # Elementary's own tables (incremental), which its on-run-end hook fills and its report reads.
+    return [*sources, *nodes, "package:elementary"]
 
 
 def dbt_target(clinic: Clinic, group: str) -> Path:
@@ -112,8 +115,7 @@ def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -
     """One step of a group's run, as a command."""
     env = clinic_env(clinic, settings)
     py = sys.executable
-    target = dbt_target(clinic, group)
-    report = ROOT / settings.reports_dir / clinic.name / "quality.html"
+    reports = ROOT / settings.reports_dir / clinic.name
     if step == "check_databases":
         argv = [py, str(ROOT / "scripts" / "check_services.py")]
     elif step == "extract_load":
@@ -121,7 +123,7 @@ def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -
     elif step == "dbt_build":
         argv = dbt_build_argv(clinic, group, env)
     elif step == "quality_report":
-        argv = [py, str(ROOT / "scripts" / "quality_report.py"), "--out", str(report), "--dbt-target", str(target)]
+        argv = [py, str(ROOT / "scripts" / "write_reports.py"), "--dir", str(reports)]
     else:
         raise ValueError(f"unknown step {step!r}; use one of {', '.join(STEPS)}")
     return Command(step, argv, env)

@@ -139,6 +139,7 @@ def test_high_dag_runs_end_to_end_after_a_clinic_day_and_a_mismatch_is_not_retri
     assert sum(r["unique_id"].startswith("test.") for r in results) > 50
     assert {r["status"] for r in results} <= {"success", "pass", "warn"}
     assert (tmp_path / "reports" / "demo" / "quality.html").stat().st_size > 0
+    assert (tmp_path / "reports" / "demo" / "elementary_report.html").stat().st_size > 0
 
     # The copy silently drops new appointment rows (as a broken loader would): the proof finds a mismatch, the
     # task fails on its first try although retries are configured, and the evidence stays in the run log.
