@@ -16,7 +16,7 @@ if ! python scripts/make_demo_source.py --if-missing --patients "${DEMO_PATIENTS
 fi
 status=0
 python pipelines/opendental.py || status=$?
-(cd dbt_project && dbt deps --profiles-dir . --quiet && dbt build --profiles-dir . ) || status=$?
+python scripts/dbt_deps.py && (cd dbt_project && dbt build --profiles-dir . ) || status=$?
 python scripts/write_reports.py --dir reports || status=$?
 echo "reports: $(pwd)/reports/elementary_report.html (dbt tests), $(pwd)/reports/quality.html (extract-load)"
 exit $status

@@ -23,10 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = ROOT / "dbt_project"
 WORK = ROOT / ".edr"
 CONFIG = """\
-# Written by scripts/elementary_report.py: no usage tracking, no version check over the network.
+# Written by scripts/elementary_report.py: no usage tracking, no version check over the network, and edr's own
+# `dbt deps` only while its packages are not installed yet (it asks dbt Hub, DBT_PACKAGE_HUB_URL, each time).
 anonymous_usage_tracking: false
 disable_elementary_version_check: true
+run_dbt_deps_if_needed: {deps}
 """
+EDR_PACKAGES = ("elementary", "dbt_utils")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -41,7 +44,8 @@ def edr_environment() -> dict[str, str]:
     """edr's settings: its internal dbt project's packages, target and logs under .edr/, nothing sent out."""
     for folder in ("config", "dbt_packages", "target", "logs"):
         (WORK / folder).mkdir(parents=True, exist_ok=True)
-    (WORK / "config" / "config.yml").write_text(CONFIG)
+    installed = all((WORK / "dbt_packages" / name / "dbt_project.yml").is_file() for name in EDR_PACKAGES)
+    (WORK / "config" / "config.yml").write_text(CONFIG.format(deps="false" if installed else "true"))
     env = dict(os.environ)
     env.update(
         DBT_PACKAGES_FOLDER=str(WORK / "dbt_packages"),

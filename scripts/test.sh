@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 python scripts/check_services.py
 # dbt packages (dbt_utils, dbt-expectations, Elementary) from dbt Hub, as pinned by dbt_project/package-lock.yml.
-(cd dbt_project && dbt deps --profiles-dir . --quiet)
+python scripts/dbt_deps.py
 ruff check .
 ruff format --check pipelines scripts tests
 mypy

@@ -146,8 +146,22 @@ def check_dataset(dataset: str) -> None:
         )
 
 
-# Sections dlt itself reads; others are reported as unknown.
-_DLT_SECTIONS = {"runtime", "normalize", "extract", "load", "data_writer", "destination", "sources", "pipelines"}
+# Sections dlt itself reads, and ours (orchestration: pipelines/opendental_ops); others are reported as unknown.
+_DLT_SECTIONS = {
+    "runtime", "normalize", "extract", "load", "data_writer", "destination", "sources", "pipelines", "providers",
+    "orchestration",
+}  # fmt: skip
+_READ_CREDENTIALS = ("sources.opendental.credentials", "destination.postgres.credentials")
+
+
+def _clinic_credentials(files: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The secrets that [orchestration.clinics.*] name as their clinics' source URLs (read by the scheduled runs)."""
+    named = set()
+    for doc in files.values():
+        for entry in doc.get("orchestration", {}).get("clinics", {}).values():
+            if isinstance(entry, Mapping) and isinstance(entry.get("source_credentials"), str):
+                named.add(entry["source_credentials"])
+    return named
 
 
 def unknown_settings(files: Mapping[str, Mapping[str, Any]], environ: Mapping[str, str]) -> tuple[list[str], list[str]]:
@@ -155,6 +169,8 @@ def unknown_settings(files: Mapping[str, Mapping[str, Any]], environ: Mapping[st
     not read (a misspelt ``[source.opendental]`` would otherwise fall back to the demo's root account), are
     errors; an unknown top-level section is a warning."""
     ours = {f.name for f in dataclasses.fields(SyncSettings) if not f.name.startswith("_")}
+    read = {*_READ_CREDENTIALS, *_clinic_credentials(files)}
+    read_env = {path.upper().replace(".", "__") for path in read}
     errors: list[str] = []
     warnings: list[str] = []
     for file, doc in files.items():
@@ -162,7 +178,7 @@ def unknown_settings(files: Mapping[str, Mapping[str, Any]], environ: Mapping[st
             if key not in _DLT_SECTIONS:
                 warnings.append(f"{file}: section [{key}] is not read by this pipeline or dlt")
             for path in _credential_paths(value, key):
-                if path not in ("sources.opendental.credentials", "destination.postgres.credentials"):
+                if path not in read:
                     errors.append(
                         f"{file}: {path} is not read; credentials go in [sources.opendental] (MariaDB) "
                         "and [destination.postgres] (PostgreSQL)"
@@ -176,11 +192,7 @@ def unknown_settings(files: Mapping[str, Mapping[str, Any]], environ: Mapping[st
         upper = name.upper()
         if upper.startswith("SOURCES__OPENDENTAL__") and upper[21:].lower() not in ours:
             errors.append(f"environment variable {name} names no setting; known: {', '.join(sorted(ours))}")
-        elif (
-            re.search(r"OPENDENTAL|POSTGRES", upper)
-            and upper.endswith("CREDENTIALS")
-            and upper not in ("SOURCES__OPENDENTAL__CREDENTIALS", "DESTINATION__POSTGRES__CREDENTIALS")
-        ):
+        elif re.search(r"OPENDENTAL|POSTGRES", upper) and upper.endswith("CREDENTIALS") and upper not in read_env:
             errors.append(
                 f"environment variable {name} is not read; use SOURCES__OPENDENTAL__CREDENTIALS or "
                 "DESTINATION__POSTGRES__CREDENTIALS"

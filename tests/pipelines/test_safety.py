@@ -236,6 +236,25 @@ def test_unknown_settings_are_named() -> None:
     assert any("runtim" in w for w in warnings)
 
 
+def test_the_schedules_settings_and_clinic_secrets_are_read() -> None:
+    """[orchestration] (the scheduled runs) and dlt's [providers] are known sections, and the secret a clinic names
+    as its source URL is read (by the scheduled runs), in secrets.toml or as an environment variable."""
+    clinics = {"north": {"source_credentials": "sources.north.credentials", "dataset": "opendental_raw_north"},
+               "south": {"source_credentials": "sources.opendental_south.credentials", "dataset": "raw_south"}}  # fmt: skip
+    errors, warnings = unknown_settings(
+        {
+            "config.toml": {"orchestration": {"timezone": "UTC", "clinics": clinics}, "providers": {}},
+            "secrets.toml": {"sources": {"north": {"credentials": "mysql://n"}}},
+        },
+        {"SOURCES__OPENDENTAL_SOUTH__CREDENTIALS": "mysql://s", "SOURCES__OPENDENTAL_WEST__CREDENTIALS": "mysql://w"},
+    )
+    assert warnings == []
+    assert errors == [
+        "environment variable SOURCES__OPENDENTAL_WEST__CREDENTIALS is not read; use SOURCES__OPENDENTAL__CREDENTIALS "
+        "or DESTINATION__POSTGRES__CREDENTIALS"
+    ]
+
+
 def test_a_misspelt_section_does_not_fall_back_to_the_demo_account(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
