@@ -115,8 +115,10 @@ class SourceDatabase:
         """A pooled PyMySQL connection (returned to the pool afterwards)."""
         try:
             conn = self.engine.raw_connection()
-        except sa_exc.OperationalError as e:
-            reason = e.orig.args[-1] if e.orig is not None and e.orig.args else str(e)
+        except (sa_exc.OperationalError, pymysql.err.OperationalError) as e:
+            # SQLAlchemy's pool hands PyMySQL's own error on unwrapped when the server is not there at all.
+            orig = e.orig if isinstance(e, sa_exc.OperationalError) else e
+            reason = orig.args[-1] if orig is not None and orig.args else str(e)
             raise SourceUnreachable(
                 f"cannot connect to the OpenDental database at {masked(self.url)} ({reason}). "
                 "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
