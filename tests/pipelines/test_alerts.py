@@ -11,10 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
+import pyarrow as pa
 import pytest
 
 from conftest import MYSQL_HOST, mysql_admin, mysql_url
 from opendental_sync.alerts import Alert, AlertSettings, channel_name, make_channel, mask_urls
+from opendental_sync.destination import RunLockLost
+from opendental_sync.diff import Reconciliation
+from opendental_sync.monitoring import RunMonitor
+from opendental_sync.sync import RunSummary, TableResult
 from support.alert_servers import SMTP_PASSWORD, Mailbox, Webhook, free_port, smtp_server, webhook_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,3 +213,34 @@ def test_passwords_in_error_texts_are_masked() -> None:
     alert = Alert("critical", "x postgresql://u:pw@h/db", ["see redis://:pw2@cache:6379"])
     assert "pw" not in alert.subject.replace("postgresql", "") and "pw2" not in alert.body
     assert AlertSettings().urls("info") == []
+
+
+def test_failed_and_mismatched_tables_alert_by_name_and_count_never_by_value(
+    channels: tuple[Mailbox, str, Webhook, str], tmp_path: Path
+) -> None:
+    _, _, hook, json_url = channels
+    settings = AlertSettings(critical=[json_url], state_file=str(tmp_path / "state.json"))
+    proof = Reconciliation(1000, 998, "a1", "b2", 0, pa.table({"PatNum": pa.array([], pa.int64())}), ((7301, 7364),))
+    failed = TableResult("patient", "stamp", status="failed", error=f"IntegrityError: Key (LName)=({PLANTED}) exists")
+    mismatched = TableResult("procedurelog", "stamp", status="mismatch", reconciliation=proof)
+    mismatched.error = f"copy differs from source at {proof.mismatch_ranges()}"
+    summary = RunSummary("20261206T000000Z-abc", [failed, mismatched], 12.5)
+    monitor = RunMonitor(settings, "group high")
+    monitor.completed(summary)
+    assert [p["title"] for p in hook.posts] == [
+        "[opendental-sync] CRITICAL: run failed (group high)",
+        "[opendental-sync] CRITICAL: reconciliation mismatch (group high)",
+    ]
+    assert "1 of 2 table(s) failed: patient" in hook.posts[0]["message"]
+    assert "IntegrityError" in hook.posts[0]["message"]
+    assert "procedurelog: source 1000 rows, copy 998 rows" in hook.posts[1]["message"]
+    for text in hook.texts():
+        assert PLANTED not in text and "7301" not in text and "7364" not in text
+
+    RunMonitor(settings, "group high").failed(RunLockLost("another run took the lock on schema 'opendental_raw'"))
+    assert hook.posts[2]["title"] == "[opendental-sync] CRITICAL: run lock lost (group high)"
+    RunMonitor(settings, "group high").failed(KeyError(PLANTED))  # the same key as the failed tables: held back
+    assert len(hook.posts) == 3
+    RunMonitor(settings, "group low").failed(KeyError(PLANTED))  # an unexpected error: its type only
+    assert "Error: KeyError (details in the command's output)" in hook.posts[3]["message"]
+    assert PLANTED not in hook.texts()[3]
