@@ -2,8 +2,8 @@
 "resolved", when a later run of the same group completes without it.
 
 The state of open problems lives in PostgreSQL beside the run log (``<dataset>._od_alert_state``): every run
-of a dataset writes there, whichever host or Airflow worker starts it, and the run lock keeps two runs from
-updating it at once; a local file would be lost with a container and not shared between hosts. Only when
+of a dataset can reach it, whichever host or Airflow worker starts it, and it lasts as long as the copy; a
+local file would be lost with a container and not shared between hosts. Only when
 PostgreSQL itself cannot be reached is the state kept in a local file (``alerts.state_file``); a later run
 that reaches PostgreSQL resolves what is open in either.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,7 +84,7 @@ class PostgresStateStore:
         self.schema = sql.Identifier(dataset)
 
     def _execute(self, query: sql.Composable, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with psycopg2.connect(self.url, connect_timeout=10) as conn, conn.cursor() as cur:
+        with closing(psycopg2.connect(self.url, connect_timeout=10)) as conn, conn, conn.cursor() as cur:
             cur.execute(sql.SQL(STATE_DDL).format(schema=self.schema))
             cur.execute(query, args)
             return list(cur.fetchall()) if cur.description else []

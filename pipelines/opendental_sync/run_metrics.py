@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import resource
 import statistics
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -92,7 +93,7 @@ class MetricsStore:
         self.table = sql.Identifier(dataset, RUN_METRICS)
 
     def _execute(self, query: sql.Composable, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with psycopg2.connect(self.url, connect_timeout=10) as conn, conn.cursor() as cur:
+        with closing(psycopg2.connect(self.url, connect_timeout=10)) as conn, conn, conn.cursor() as cur:
             cur.execute(sql.SQL(METRICS_DDL).format(schema=self.schema))
             cur.execute(query, args)
             return list(cur.fetchall()) if cur.description else []
