@@ -4,11 +4,14 @@
     python pipelines/opendental.py --group high         # appointments, procedures, payments, claims, ...
     python pipelines/opendental.py --tables patient,fee --full-refresh
     python pipelines/opendental.py --dry-run            # print the plan and exit
+    python pipelines/opendental.py --alert-test --severity critical   # test the alert channels of a level
 
 Credentials: SOURCES__OPENDENTAL__CREDENTIALS (mysql+pymysql://...) and DESTINATION__POSTGRES__CREDENTIALS
 (postgresql://...), or .dlt/secrets.toml; the defaults are the local demo databases.
 Exit status: 0 when every table loaded and reconciled, 1 when some table failed or mismatched or the run
 could not hold its lock on the copy (another run), 2 on a configuration or connection problem.
+Alerts (critical, warning, info) go to the Apprise URLs of [alerts] in .dlt/secrets.toml or ALERTS__CRITICAL etc.;
+--alert-test exits 1 naming each channel that failed.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.chdir(Path(__file__).resolve().parent.parent)
 os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one line, not a backtrace
 
+from opendental_sync.alerts import LEVELS, AlertSettings, Level, load_alert_settings, send_test_alert  # noqa: E402
 from opendental_sync.config import check_dataset, load_settings  # noqa: E402
 from opendental_sync.destination import DestinationUnreachable, RunLockBusy, RunLockLost  # noqa: E402
+from opendental_sync.monitoring import RunMonitor  # noqa: E402
 from opendental_sync.registry import GROUPS, RegistryError  # noqa: E402
 from opendental_sync.report import format_plan, format_summary  # noqa: E402
 from opendental_sync.safety import describe_error, mask_urls  # noqa: E402
@@ -48,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--dry-run", action="store_true", help="print the plan (tables, strategy, state) and exit")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and the summary only")
+    p.add_argument("--alert-test", action="store_true", help="send one test alert through each channel and exit")
+    p.add_argument("--severity", choices=LEVELS, default="critical", help="the level --alert-test sends")
     return p.parse_args(argv)
 
 
@@ -62,29 +69,55 @@ def main(argv: list[str] | None = None) -> int:
     # run reports those errors itself, by kind, table and column.
     logging.getLogger("sqlalchemy").setLevel(logging.CRITICAL)
     try:
+        alert_settings = load_alert_settings()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.alert_test:
+        return alert_test(alert_settings, args.severity)
+    names = list(iter_names(args.tables)) or None
+    scope = f"tables {','.join(sorted(names))}" if names else f"group {args.group}"
+    monitor = RunMonitor(alert_settings, scope, args.full_refresh, enabled=not args.dry_run)
+    try:
         settings, destination = load_settings()
         if args.dataset:
             check_dataset(args.dataset)
             settings.dataset = args.dataset
+        monitor.destination_url, monitor.dataset = destination.credentials, settings.dataset
         sync = Synchronizer(settings, destination)
-        names = list(iter_names(args.tables)) or None
         if args.dry_run:
             print(format_plan(sync.describe_plan(args.group, names)))
             return 0
         summary = sync.run(args.group, names, full_refresh=args.full_refresh)
     except (SourceUnreachable, DestinationUnreachable, RegistryError, SelectionError, ValueError) as e:
         print(f"error: {mask_urls(str(e))}", file=sys.stderr)
+        monitor.failed(e)
         return 2
     except (RunLockBusy, RunLockLost) as e:
         print(f"error: {mask_urls(str(e))}", file=sys.stderr)
+        monitor.failed(e)
         return 1
     except Exception as e:  # a traceback may quote a row value or a URL: -v shows it, for debugging
+        monitor.failed(e)
         if args.verbose:
             raise
         print(f"error: {describe_error(e)} (run with -v for the traceback)", file=sys.stderr)
         return 1
     print(format_summary(summary))
+    monitor.completed(summary)
     return 0 if summary.ok else 1
+
+
+def alert_test(settings: AlertSettings, level: Level) -> int:
+    """--alert-test: 0 when every channel of the level took the message, 1 naming those that did not."""
+    tried, failed = send_test_alert(settings, level)
+    if not tried:
+        print(f"no {level} alert channels are configured (alerts.{level}); the test message went to the log only")
+        return 0
+    for name in failed:
+        print(f"error: the {level} alert channel {name} did not take the test message", file=sys.stderr)
+    print(f"{tried - len(failed)} of {tried} {level} alert channel(s) took the test message")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from opendental_ops import maintenance, steps
 from opendental_ops.settings import Clinic, OpsSettings, clinic_by_name, clinics, load_ops_settings
+from opendental_sync.alerts import Alert, load_alert_settings, send
 from opendental_sync.registry import GROUPS
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ DAGRUN_TIMEOUT = {
 
 
 def alert(context: Any) -> None:
-    """Failure callback: one ERROR line and one JSON line in orchestration.alert_file (no row values)."""
+    """Failure callback (a task failed for good, after its retries): one JSON line in orchestration.alert_file and a
+    critical alert through the same channels as the command line's ([alerts], Apprise). No row values."""
     ti = context["ti"]
     error = context.get("exception")
     record = {
@@ -54,6 +56,9 @@ def alert(context: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("a") as f:
         f.write(json.dumps(record) + "\n")
+    lines = [f"Airflow run {ti.run_id}, try {ti.try_number}.", f"Error: {record['error'] or 'none given'}"]
+    key = f"critical/task_failed/{ti.dag_id}.{ti.task_id}"
+    send(Alert("critical", f"task {ti.task_id} of {ti.dag_id} failed", lines, key=key), load_alert_settings())
 
 
 def run_step(clinic_name: str, group: str, step: str) -> None:

@@ -149,7 +149,7 @@ def check_dataset(dataset: str) -> None:
 # Sections dlt itself reads, and ours (orchestration: pipelines/opendental_ops); others are reported as unknown.
 _DLT_SECTIONS = {
     "runtime", "normalize", "extract", "load", "data_writer", "destination", "sources", "pipelines", "providers",
-    "orchestration",
+    "orchestration", "alerts",
 }  # fmt: skip
 _READ_CREDENTIALS = ("sources.opendental.credentials", "destination.postgres.credentials")
 
