@@ -44,6 +44,9 @@ def test_dbt_build_passes_on_the_loaded_demo_and_after_a_clinic_day(
     assert set(status_of(tests, "schema_changes_from_baseline")) == {"pass"}
     assert len(status_of(tests, "schema_changes_from_baseline")) == 33  # 31 OpenDental tables + 2 of the pipeline
     assert set(status_of(tests, "expect_table_row_count_to_equal_other_table")) == {"pass"}
+    # ... and equal the live rows the pipeline counted at its proof (independent of the models' filters)
+    assert len(status_of(tests, "expect_table_aggregation_to_equal_other_table")) == 31
+    assert set(status_of(tests, "expect_table_aggregation_to_equal_other_table")) == {"pass"}
     # A small demo clinic does not book something every day, so its history alone may be days old (a warning).
     assert set(status_of(tests, "expect_row_values_to_have_recent_data")) <= {"pass", "warn"}
     assert set(status_of(tests, "latest_pipeline_run_of_every_table_succeeded")) == {"pass"}

@@ -34,6 +34,7 @@ latest as (
         runs.rows_extracted,
         reconciliations.run_id as reconciled_run_id,
         reconciliations.checked_at as reconciled_at,
+        reconciliations.copy_rows as reconciled_copy_rows,
         coalesce(reconciliations.is_match, false) as is_reconciled
     from runs
     left join reconciliations
