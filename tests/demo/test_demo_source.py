@@ -19,6 +19,7 @@ from demo.demo_support import (
 from scripts.demo.db import DemoSourceUnreachable
 from scripts.demo.generate import build_demo_source, checksum_demo_source
 from scripts.demo.guard import NotADemoSource
+from scripts.demo.quirks import REAL_DATA_CATEGORIES
 from scripts.demo.relations import RELATIONS
 from scripts.demo.simulate import simulate_day
 
@@ -96,19 +97,7 @@ PREDICATES = {
 }
 SOFT_DELETED = {"procedurelog.ProcStatus": 6, "patient.PatStatus": 4}
 # Categories checked by their own tests (here and in test_demo_real_quirks.py).
-OWN_TESTS = (
-    "orphan",
-    "split_sum_mismatch",
-    "midnight_time",
-    "undocumented_permtype",
-    "income_on_deleted_procedure",
-    "negative_fee",
-    "future_completed",
-    "partial_check",
-    "merged_plan",
-    "claim_total_differs",
-    "multi_unit",
-)
+OWN_TESTS = ("orphan", "split_sum_mismatch", *REAL_DATA_CATEGORIES)
 
 
 # ---- schema -------------------------------------------------------------------------------------------------
