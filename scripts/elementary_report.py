@@ -36,7 +36,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=ROOT / "reports" / "elementary_report.html", help="the HTML file")
-    p.add_argument("--days-back", type=int, default=7, help="test runs of this many days (default %(default)s)")
+    p.add_argument(
+        "--days-back",
+        type=int,
+        default=40,
+        help="test results of this many days (default %(default)s: longer than the low group's monthly cycle, so "
+        "every group's latest results are on the page)",
+    )
     return p.parse_args(argv)
 
 
@@ -72,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "--file-path", str(out),
         "--days-back", str(args.days_back),
         "--open-browser", "false",
+        "--disable-samples", "true",
         "--project-name", "opendental",
     ]  # fmt: skip
     done = subprocess.run(command, env=edr_environment(), cwd=WORK, check=False)

@@ -41,7 +41,9 @@ TABLE_RUNS_SQL = """
 SELECT l.*, r.source_rows, r.copy_rows, r.matches, r.mismatch_ranges
 FROM {schema}._od_run_log l
 LEFT JOIN {schema}._od_reconciliation r ON r.run_id = l.run_id AND r.table_name = l.table_name
-WHERE l.run_id = ANY(%s) ORDER BY l.table_name, l.started_at
+WHERE l.run_id = ANY(%s)
+   OR (l.table_name, l.started_at) IN (SELECT table_name, max(started_at) FROM {schema}._od_run_log GROUP BY 1)
+ORDER BY l.table_name, l.started_at
 """
 
 

@@ -130,6 +130,12 @@ def test_no_planted_value_in_tables_analysts_read_besides_the_copy(built: Built)
             )
             tables = cur.fetchall()
             assert len(tables) > 10
+            # No failing test's rows were sampled (several failed); what Elementary keeps of a test's result are
+            # the anomaly tests' metrics (counts per day), never rows of the tables.
+            cur.execute("SELECT count(*) FROM elementary.test_result_rows WHERE test_type <> 'anomaly_detection'")
+            assert cur.fetchone()[0] == 0
+            cur.execute("SELECT count(*) FROM elementary.elementary_test_results WHERE status IN ('fail', 'error')")
+            assert cur.fetchone()[0] >= 2
             patterns = [f"%{v}%" for v in PLANTED.values()]
             for schema, table in tables:
                 cur.execute(f'SELECT count(*) FROM "{schema}"."{table}" t WHERE t::text ILIKE ANY(%s)', (patterns,))

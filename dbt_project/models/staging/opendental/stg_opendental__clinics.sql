@@ -17,10 +17,11 @@ renamed as (
         {{ clean_od_fk('region') }} as region_definition_id,
 
         -- strings
-        case ins_billing_prov
-            when 0 then 'PracticeDefaultProvider'
-            when -1 then 'TreatingProvider'
-            else 'SpecificProvider'
+        case
+            when ins_billing_prov = 0 then 'PracticeDefaultProvider'
+            when ins_billing_prov = -1 then 'TreatingProvider'
+            when ins_billing_prov > 0 then 'SpecificProvider'
+            else 'Undocumented(' || ins_billing_prov || ')'
         end as insurance_billing_provider_rule,
         nullif(description, '') as description,
         nullif(address, '') as address_line_1,
