@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DLT_PROJECT_DIR", str(Path(__file__).resolve().parent.parent))
 
+from opendental_ops import alerts as ops_alerts  # noqa: E402
 from opendental_ops import crontab, maintenance, steps  # noqa: E402
 from opendental_ops.settings import OpsConfigError, clinic_by_name, clinics, load_ops_settings  # noqa: E402
 from opendental_sync.registry import GROUPS  # noqa: E402
@@ -63,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             clinic = clinic_by_name(settings, args.clinic) if args.clinic else clinics(settings)[0]
             if args.command == "run":
-                steps.run_group(clinic, args.group, settings)
+                try:
+                    steps.run_group(clinic, args.group, settings)
+                except steps.StepError as e:  # what Airflow's failure callback sends
+                    ops_alerts.step_failed(f"{clinic.name}/{args.group}", e.step, e, "A run from cron (ops.py run)")
+                    raise
             else:
                 for step in maintenance.JOB_STEPS[args.job] if args.job else (args.step,):
                     maintenance.STEP_FUNCTIONS[step](clinic, settings)

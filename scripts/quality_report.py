@@ -6,7 +6,11 @@ never row values):
 - per run: duration, rows extracted and rows/s, and how many tables reconciled (charts over the recent runs);
 - per table: the latest run (status, strategy, rows inserted / updated / deleted, zero dates nulled, retries),
   its proof (source rows, copy rows, mismatched key ranges), and its duration over the recent runs;
-- every schema change the runs saw.
+- every schema change the runs saw;
+- monitoring against the planning document's targets: the success rate of the last 30 days (99.9%), the
+  data-quality pass rate of the latest dbt tests (100%, from Elementary's results), and per group the duration
+  and throughput of its recent runs (from ``_od_run_metrics``);
+- the maintenance steps' history (``_od_maintenance``: what each found, and how long it took).
 
     python scripts/quality_report.py --out reports/quality.html [--runs 30]
 """
@@ -47,6 +51,30 @@ ORDER BY l.table_name, l.started_at
 """
 
 
+METRICS_SQL = """
+SELECT scope, run_id, finished_at, status, duration_s, rows_per_s FROM (
+    SELECT *, row_number() OVER (PARTITION BY scope ORDER BY finished_at DESC) AS n
+    FROM {schema}._od_run_metrics WHERE NOT full_refresh) m
+WHERE n <= %s ORDER BY scope, finished_at
+"""
+SUCCESS_SQL = """
+SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'ok') AS succeeded
+FROM {schema}._od_run_metrics WHERE finished_at > now() - interval '30 days'
+"""
+# The latest result of each test Elementary recorded (its own schema, beside dbt's).
+QUALITY_SQL = """
+SELECT count(*) AS tests, count(*) FILTER (WHERE status = 'pass') AS passed,
+       count(*) FILTER (WHERE status = 'warn') AS warned, max(detected_at) AS detected_at
+FROM (SELECT DISTINCT ON (test_unique_id) status, detected_at FROM elementary.elementary_test_results
+      ORDER BY test_unique_id, detected_at DESC) latest
+"""
+MAINTENANCE_SQL = """
+SELECT step, started_at, seconds, found FROM {schema}._od_maintenance ORDER BY started_at DESC LIMIT 40
+"""
+SUCCESS_TARGET, QUALITY_TARGET = 0.999, 1.0
+NO_MAINTENANCE = "No maintenance step has run yet: python pipelines/ops.py maintain --job maintenance_weekly"
+
+
 def fetch(conn: Any, query: str, dataset: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows of ``query`` (with ``{schema}`` the raw schema) as dicts."""
     with conn.cursor() as cur:
@@ -56,9 +84,26 @@ def fetch(conn: Any, query: str, dataset: str, params: Sequence[Any]) -> list[di
 
 
 def has_run_log(conn: Any, dataset: str) -> bool:
+    return has_table(conn, f"{dataset}._od_run_log")
+
+
+def has_table(conn: Any, name: str) -> bool:
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s)", (f"{dataset}._od_run_log",))
+        cur.execute("SELECT to_regclass(%s)", (name,))
         return cur.fetchone()[0] is not None
+
+
+def fetch_monitoring(conn: Any, dataset: str, runs: int) -> dict[str, list[dict[str, Any]]]:
+    """What the monitoring and maintenance sections show; a table not there yet gives no rows."""
+    found: dict[str, list[dict[str, Any]]] = {"metrics": [], "success": [], "quality": [], "maintenance": []}
+    if has_table(conn, f"{dataset}._od_run_metrics"):
+        found["metrics"] = fetch(conn, METRICS_SQL, dataset, (runs,))
+        found["success"] = fetch(conn, SUCCESS_SQL, dataset, ())
+    if has_table(conn, "elementary.elementary_test_results"):
+        found["quality"] = fetch(conn, QUALITY_SQL, dataset, ())
+    if has_table(conn, f"{dataset}._od_maintenance"):
+        found["maintenance"] = fetch(conn, MAINTENANCE_SQL, dataset, ())
+    return found
 
 
 def esc(value: Any) -> str:
@@ -124,6 +169,48 @@ def run_charts(runs: list[dict[str, Any]]) -> str:
     )
 
 
+def rate_line(what: str, done: int, total: int, target: float, unit: str) -> str:
+    if not total:
+        return f"<li>{esc(what)}: no {esc(unit)} yet.</li>"
+    rate = done / total
+    verdict = badge("ok") if rate >= target else badge("below target")
+    return (
+        f"<li>{esc(what)}: <b>{100 * rate:.2f}%</b> ({done:,} of {total:,} {esc(unit)}); target "
+        f"{100 * target:g}% {verdict}</li>"
+    )
+
+
+def monitoring(found: dict[str, list[dict[str, Any]]]) -> str:
+    """Targets, then per group the duration and throughput of its recent runs."""
+    success = found["success"][0] if found["success"] else {"runs": 0, "succeeded": 0}
+    quality = found["quality"][0] if found["quality"] else {"tests": 0, "passed": 0, "warned": 0}
+    lines = [
+        rate_line("Runs that succeeded, last 30 days", success["succeeded"], success["runs"], SUCCESS_TARGET, "runs"),
+        rate_line("Data-quality tests passing, latest result each", quality["passed"], quality["tests"],
+                  QUALITY_TARGET, "tests"),
+    ]  # fmt: skip
+    if quality["tests"]:
+        lines.append(f"<li>Of the rest, {quality['warned']:,} warn (below their error thresholds).</li>")
+    by_scope: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in found["metrics"]:
+        by_scope[m["scope"]].append(m)
+    charts = "".join(
+        f"<h3>{esc(scope)}</h3>"
+        + bar_chart(f"Duration, {scope}", [r["run_id"] for r in ms], [float(r["duration_s"]) for r in ms], "s")
+        + bar_chart(f"Throughput, {scope}", [r["run_id"] for r in ms], [float(r["rows_per_s"]) for r in ms], "rows/s")
+        for scope, ms in sorted(by_scope.items())
+    )
+    return f"<ul>{''.join(lines)}</ul>{charts or '<p>No run figures yet (_od_run_metrics).</p>'}"
+
+
+def maintenance_rows(found: dict[str, list[dict[str, Any]]]) -> str:
+    return "".join(
+        f"<tr><td>{esc(m['started_at'])}</td><td>{esc(m['step'])}</td><td class=n>{esc(float(m['seconds']))}</td>"
+        f"<td>{esc({k: v for k, v in m['found'].items() if k != 'seconds'})}</td></tr>"
+        for m in found["maintenance"]
+    )
+
+
 def table_rows(table_runs: list[dict[str, Any]]) -> tuple[str, str]:
     """The per-table rows (latest run, proof, duration trend) and the list of schema changes."""
     by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -165,7 +252,13 @@ polyline.spark { fill: none; stroke: #4a7fb5; stroke-width: 1.5; }
 """
 
 
-def render(runs: list[dict[str, Any]], table_runs: list[dict[str, Any]], dataset: str) -> str:
+def render(
+    runs: list[dict[str, Any]],
+    table_runs: list[dict[str, Any]],
+    dataset: str,
+    found: dict[str, list[dict[str, Any]]] | None = None,
+) -> str:
+    found = found or {"metrics": [], "success": [], "quality": [], "maintenance": []}
     rows, changes = table_rows(table_runs)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
@@ -177,6 +270,8 @@ patient data. Every dbt test, including those on the pipeline's proof, is in Ele
 (<a href="elementary_report.html">elementary_report.html</a>).</p>
 <h2>Runs</h2>
 {run_charts(runs) or "<p>No pipeline run yet: python pipelines/opendental.py</p>"}
+<h2>Monitoring: targets and trends per group</h2>
+{monitoring(found)}
 <h2>Tables: latest run and proof</h2>
 <table><tr><th>table</th><th>status</th><th>strategy</th><th>extracted</th><th>inserted</th><th>updated</th>
 <th>deleted</th><th>source rows</th><th>copy rows</th><th>reconciliation</th><th>zero dates nulled</th>
@@ -186,6 +281,10 @@ patient data. Every dbt test, including those on the pipeline's proof, is in Ele
 <h2>Schema changes seen</h2>
 <table><tr><th>run started</th><th>table</th><th>change</th></tr>
 {changes or "<tr><td colspan=3>None in these runs.</td></tr>"}
+</table>
+<h2>Maintenance</h2>
+<table><tr><th>started</th><th>step</th><th>seconds</th><th>found</th></tr>
+{maintenance_rows(found) or f"<tr><td colspan=4>{NO_MAINTENANCE}</td></tr>"}
 </table>
 </body></html>
 """
@@ -204,10 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         if has_run_log(conn, settings.dataset):
             runs = fetch(conn, RUNS_SQL, settings.dataset, (args.runs,))
             table_runs = fetch(conn, TABLE_RUNS_SQL, settings.dataset, ([r["run_id"] for r in runs],))
+        found = fetch_monitoring(conn, settings.dataset, args.runs)
     finally:
         conn.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(runs, table_runs, settings.dataset), encoding="utf-8")
+    args.out.write_text(render(runs, table_runs, settings.dataset, found), encoding="utf-8")
     latest = {r["table_name"]: r for r in table_runs}
     failing = sum(r["status"] != "ok" or r["matches"] is False for r in latest.values())
     print(f"wrote {args.out}: {len(runs)} runs, {len(latest)} tables, {failing} failing in their latest run")

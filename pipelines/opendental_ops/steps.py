@@ -9,7 +9,6 @@ on any Airflow executor (local, Celery, Kubernetes) where the project is install
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -18,11 +17,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
+from opendental_ops import alerts
 from opendental_ops.settings import Clinic, OpsSettings
 from opendental_sync.config import DestinationSettings
 from opendental_sync.registry import GROUPS, load_registry
@@ -30,17 +31,24 @@ from opendental_sync.registry import GROUPS, load_registry
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT = ROOT / "dbt_project"
 STEPS: tuple[str, ...] = ("check_databases", "extract_load", "dbt_build", "quality_report")
 _RUN_ID = re.compile(r"^run (\S+): ", re.MULTILINE)
 
 
-class StepFailed(RuntimeError):
+class StepError(RuntimeError):
+    step = ""
+    """The step that failed (set by run_group)."""
+
+
+class StepFailed(StepError):
     """A step failed in a way a retry may fix (a server down, a lock held by another run, a dropped link)."""
 
 
-class PermanentFailure(RuntimeError):
+class PermanentFailure(StepError):
     """A step failed in a way a retry cannot fix: a reconciliation mismatch (its evidence is kept in the run
-    log and _od_reconciliation; the next scheduled run heals it) or failing dbt tests."""
+    log and _od_reconciliation; the next scheduled run heals it) or a dbt model that failed to build.
+    (Failing or warning data-quality tests are warnings: they alert, and the run goes on to its report.)"""
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class Command:
     name: str
     argv: list[str]
     env: dict[str, str]
+    group: str = "all"
 
 
 def warehouse_url(clinic: Clinic) -> str:
@@ -77,6 +86,7 @@ def clinic_env(clinic: Clinic, settings: OpsSettings) -> dict[str, str]:
         OPENDENTAL_PG_PASSWORD=wh.password or "",
         OPENDENTAL_PG_DATABASE=str(wh.database),
         OPENDENTAL_RAW_SCHEMA=clinic.dataset,
+        OPENDENTAL_REPORTS_DIR=str(ROOT / settings.reports_dir / clinic.name),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     return env
@@ -90,16 +100,17 @@ def group_tables(group: str) -> list[str]:
 
 
 def dbt_selection(group: str) -> list[str]:
-    """The models and snapshots downstream of the group's tables, for `dbt ls` (read from tables.toml each time,
-    so it never drifts from the registry)."""
-    return [f"source:opendental.{t}+" for t in group_tables(group)]
+    """The models and snapshots downstream of the group's tables and of the pipeline's run log (its proof and the
+    monitoring models), for `dbt ls` (read from tables.toml each time, so it never drifts from the registry)."""
+    return [*(f"source:opendental.{t}+" for t in group_tables(group)), "source:opendental_pipeline+"]
 
 
 def dbt_build_selection(group: str, nodes: list[str]) -> list[str]:
     """What `dbt build` selects: the group's sources, the pipeline's run log, and the models and snapshots
     `dbt ls` found, by name. Tests come only through ``--indirect-selection cautious``: a test runs when all its
     parents are built. A test relating appointments (high) to patients (medium) thus runs with the medium
-    group, once patients are as fresh as appointments, not every 6 hours against last Sunday's patients.
+    group, once patients are as fresh as appointments, not every 6 hours against last Sunday's patients; the
+    proof's count test of appointments (staging against the rows the pipeline counted) runs with the high group.
     (Selecting ``source:...+`` would take such a test in as a descendant, whatever its other parents.) Elementary's
     models come too: the report step reads what they hold."""
     sources = [*(f"source:opendental.{t}" for t in group_tables(group)), "source:opendental_pipeline"]
@@ -115,7 +126,6 @@ def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -
     """One step of a group's run, as a command."""
     env = clinic_env(clinic, settings)
     py = sys.executable
-    reports = ROOT / settings.reports_dir / clinic.name
     if step == "check_databases":
         argv = [py, str(ROOT / "scripts" / "check_services.py")]
     elif step == "extract_load":
@@ -123,16 +133,20 @@ def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -
     elif step == "dbt_build":
         argv = dbt_build_argv(clinic, group, env)
     elif step == "quality_report":
-        argv = [py, str(ROOT / "scripts" / "write_reports.py"), "--dir", str(reports)]
+        argv = [py, str(ROOT / "scripts" / "write_reports.py"), "--dir", env["OPENDENTAL_REPORTS_DIR"]]
     else:
         raise ValueError(f"unknown step {step!r}; use one of {', '.join(STEPS)}")
-    return Command(step, argv, env)
+    return Command(step, argv, env, group)
+
+
+def dbt_command() -> list[str]:
+    return [str(Path(sys.executable).with_name("dbt")), "--no-use-colors"]
 
 
 def dbt_build_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]:
     """`dbt build` of a group: `dbt ls` names its models and snapshots first (see dbt_build_selection)."""
     target = dbt_target(clinic, group)
-    dbt = [str(Path(sys.executable).with_name("dbt")), "--no-use-colors"]
+    dbt = dbt_command()
     paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
     kinds = ["--resource-type", "model", "snapshot", "--output", "name", "--quiet"]
     listed = Command("dbt_ls", [*dbt, "ls", *paths, *kinds, "--select", *dbt_selection(group)], env)
@@ -143,12 +157,13 @@ def dbt_build_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]
 
 def run(command: Command, clinic: Clinic, quiet: bool = False) -> str:
     """Run one step; return its standard output. Raise PermanentFailure or StepFailed when it fails."""
-    cwd = ROOT / "dbt_project" if command.name.startswith("dbt") else ROOT
+    cwd = DBT_PROJECT if command.name.startswith("dbt") else ROOT
     log.info("%s: %s", command.name, " ".join(Path(a).name if a.startswith("/") else a for a in command.argv[:4]))
     done = subprocess.run(command.argv, env=command.env, cwd=cwd, capture_output=True, text=True)
     output = done.stdout + done.stderr
     for line in output.splitlines()[-60:] if not quiet or done.returncode else []:
         log.info("%s | %s", command.name, line)
+    results = check_build(command, clinic) if command.name == "dbt_build" and done.returncode in (0, 1) else []
     if done.returncode == 0:
         return done.stdout
     tail = " / ".join(output.strip().splitlines()[-3:])
@@ -160,8 +175,10 @@ def run(command: Command, clinic: Clinic, quiet: bool = False) -> str:
                 "not retried: the next scheduled run re-reads and heals it"
             )
     if command.name == "dbt_build" and done.returncode == 1:
-        failed = dbt_failures(Path(command.argv[command.argv.index("--target-path") + 1]))
-        raise PermanentFailure(f"dbt build: {len(failed)} failed (not retried): {', '.join(failed[:10]) or tail}")
+        failed = alerts.failed_nodes(results) if results else []
+        if failed or not results:
+            raise PermanentFailure(f"dbt build: {len(failed)} failed (not retried): {', '.join(failed[:10]) or tail}")
+        return done.stdout  # only tests failed: they warned above; the report shows them
     raise StepFailed(f"{command.name} exited {done.returncode}: {tail}")
 
 
@@ -178,16 +195,26 @@ def mismatched_tables(summary: str, clinic: Clinic) -> list[str]:
         return sorted(r[0] for r in cur.fetchall())
 
 
-def dbt_failures(target: Path) -> list[str]:
-    """The names of the models, snapshots and tests that errored or failed in the build written to target."""
-    try:
-        results = json.loads((target / "run_results.json").read_text())["results"]
-    except (OSError, ValueError, KeyError):
-        return []
-    return [r["unique_id"].split(".")[2] for r in results if r.get("status") in ("error", "fail")]
+def check_build(command: Command, clinic: Clinic) -> list[dict[str, Any]]:
+    """After a group's `dbt build`: its sources' freshness, then warnings for failing or warning tests and late
+    sources (resolved once a later build is clean). Returns the build's results."""
+    target = Path(command.argv[command.argv.index("--target-path") + 1])
+    results = alerts.read_results(target / "run_results.json")
+    selection = [*(f"source:opendental.{t}" for t in group_tables(command.group)), "source:opendental_pipeline"]
+    fresh = alerts.source_freshness(dbt_command(), DBT_PROJECT, command.env, selection, target / "freshness")
+    scope = f"dbt {command.group}"
+    reports = f"Reports: {command.env.get('OPENDENTAL_REPORTS_DIR', 'reports')} (elementary_report.html, quality.html)."
+    problems = alerts.test_problems(results, scope, [reports])
+    problems += alerts.freshness_problems(fresh, scope, [reports])
+    alerts.report(warehouse_url(clinic), clinic.dataset, scope, problems)
+    return results
 
 
 def run_group(clinic: Clinic, group: str, settings: OpsSettings, steps: Sequence[str] = STEPS) -> None:
     """All steps of a group's run, one after another (the cron runner): the first failure stops it."""
     for name in steps:
-        run(step_command(clinic, group, settings, name), clinic)
+        try:
+            run(step_command(clinic, group, settings, name), clinic)
+        except StepError as e:
+            e.step = name
+            raise

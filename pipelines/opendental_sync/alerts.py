@@ -63,6 +63,10 @@ class AlertSettings(BaseConfiguration):
     """Runs (this one and the earlier ones) with fewer rows than this are left out of the rows/s comparison."""
     max_memory_mb: float = 4096.0
     """Warn when the loading process's peak memory exceeds this (0: never)."""
+    max_database_gb: float = 100.0
+    """Warn when the copy's PostgreSQL database is larger than this, in GB (0: never)."""
+    max_disk_used_percent: float = 90.0
+    """Warn when the disk holding the pipeline's working folder (dlt's data dir) is fuller than this (0: never)."""
     report_url: str = ""
     """Where people read the details (a dashboard, reports/quality.html on a share); said in every alert."""
     state_file: str = ".dlt/alert_state.json"

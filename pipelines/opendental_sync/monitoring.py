@@ -2,8 +2,10 @@
 
 - critical: a run failed (a table failed, the run could not start or crashed); a reconciliation mismatch; the
   source or the destination unreachable after retries; the run lock lost.
-- warning: a run slower, or with fewer rows/s, than its group's recent runs; peak memory over a setting;
-  another run holding the lock for longer than ``lock_timeout_s``.
+- warning: a run slower, or with fewer rows/s, than its group's recent runs; peak memory, the copy's database
+  size or the working disk's fullness over a setting; another run holding the lock for longer than
+  ``lock_timeout_s``. (Failing dbt tests and late sources warn from the scheduled dbt build:
+  ``opendental_ops.alerts``.)
 - info: a run completed and reconciled, with its figures.
 
 Alerts name tables, counts, durations, the run id and where the report is; never a row or key value (table
@@ -13,15 +15,18 @@ errors, which may quote values or key ranges, are given by their kind only), nev
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg2
+from dlt.common.runtime.run_context import active
 
 from opendental_sync.alert_state import AlertCenter, FileStateStore, PostgresStateStore, Problem, StateStore
 from opendental_sync.alerts import Alert, AlertSettings, send
 from opendental_sync.destination import RUN_LOG, DestinationUnreachable, RunLockBusy, RunLockLost
-from opendental_sync.run_metrics import MetricsStore, RunMetrics, measure, performance_problems
+from opendental_sync.run_metrics import MetricsStore, RunMetrics, measure, performance_problems, resource_problems
 from opendental_sync.safety import mask_urls
 from opendental_sync.source import SourceUnreachable
 from opendental_sync.sync import RunSummary, TableResult
@@ -93,16 +98,28 @@ class RunMonitor:
         problems = table_problems(summary, self.scope, where)
         if self.destination_url and self.dataset:
             store = MetricsStore(self.destination_url, self.dataset)
+            size: int | None = None
             try:
                 recent = store.recent(self.scope, self.full_refresh, self.settings.recent_runs)
                 store.save(metrics)
+                size = store.database_bytes()
             except psycopg2.Error as e:
                 log.warning("run metrics not stored (%s)", str(e).splitlines()[0][:200])
                 recent = []
             problems += performance_problems(metrics, recent, self.settings, where)
+            problems += resource_problems(metrics, size, working_disk(), self.settings, where)
         self.failed_channels += self._center().report(self.scope, problems, completed=True)
         if summary.ok:
             self.failed_channels += send(completed_alert(summary, metrics, where), self.settings)
+
+
+def working_disk() -> tuple[str, int, int]:
+    """(path, used bytes, total bytes) of the disk under dlt's data dir, where runs stage their files."""
+    path = Path(active().data_dir)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    usage = shutil.disk_usage(path)
+    return str(path), usage.used, usage.total
 
 
 def table_problems(summary: RunSummary, scope: str, where: list[str]) -> list[Problem]:

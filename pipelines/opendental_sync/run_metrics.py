@@ -109,6 +109,10 @@ class MetricsStore:
             tuple(row.values()),
         )
 
+    def database_bytes(self) -> int:
+        """The size of the copy's database (pg_database_size: any user who may connect can read it)."""
+        return int(self._execute(sql.SQL("SELECT pg_database_size(current_database())"))[0][0])  # type: ignore[call-overload]
+
     def recent(self, scope: str, full_refresh: bool, limit: int) -> list[tuple[float, int]]:
         """(duration, rows) of the latest completed, successful runs of a group and kind, newest first."""
         rows = self._execute(
@@ -150,4 +154,30 @@ def performance_problems(
         limit = f"alerts.max_memory_mb = {settings.max_memory_mb:g}"
         line = f"Run {m.run_id}: the loading process peaked at {m.peak_memory_mb:.0f} MB ({limit})."
         problems.append(Problem("warning", "memory", m.scope, f"peak memory high ({m.scope})", [line, *where]))
+    return problems
+
+
+def resource_problems(
+    m: RunMetrics, database_bytes: int | None, disk: tuple[str, int, int], settings: AlertSettings, where: list[str]
+) -> list[Problem]:
+    """Warnings for a copy's database over ``max_database_gb`` and a working disk (path, used, total bytes) over
+    ``max_disk_used_percent``."""
+    problems = []
+    if database_bytes is not None and settings.max_database_gb > 0:
+        size_gb = database_bytes / 1024**3
+        if size_gb > settings.max_database_gb:
+            line = (
+                f"After run {m.run_id} the copy's database holds {size_gb:.1f} GB "
+                f"(alerts.max_database_gb = {settings.max_database_gb:g}): check the warehouse's free disk, "
+                "then raise the setting or run maintenance (vacuum, cleanup)."
+            )
+            problems.append(Problem("warning", "database_size", m.scope, f"database large ({m.scope})", [line, *where]))
+    path, used, total = disk
+    if total > 0 and settings.max_disk_used_percent > 0 and 100 * used / total > settings.max_disk_used_percent:
+        line = (
+            f"After run {m.run_id} the disk of the pipeline's working folder {path} is {100 * used / total:.0f}% "
+            f"full (alerts.max_disk_used_percent = {settings.max_disk_used_percent:g}); free "
+            f"{(total - used) / 1024**3:.1f} GB. A full load stages each table there before loading it."
+        )
+        problems.append(Problem("warning", "disk", m.scope, f"disk nearly full ({m.scope})", [line, *where]))
     return problems

@@ -173,6 +173,29 @@ def test_a_run_slower_than_its_group_s_recent_runs_warns(
     assert_nothing_private(*hook.texts())
 
 
+def test_a_copy_over_its_size_and_a_disk_over_its_fullness_warn(
+    channels: tuple[Mailbox, str, Webhook, str], mysql_database: str, pg_database: str, tmp_path: Path
+) -> None:
+    _, _, hook, json_url = channels
+    make_source(mysql_database)
+    env = env_for(mysql_url(mysql_database), pg_database, tmp_path, warning=[json_url])
+    assert cli(env, "-q").returncode == 0
+    assert hook.posts == []  # a small copy on a disk with room: the defaults (100 GB, 90%) hold
+    tight = {**env, "ALERTS__MAX_DATABASE_GB": "0.001", "ALERTS__MAX_DISK_USED_PERCENT": "0.01"}
+    assert cli(tight, "-q").returncode == 0
+    titles = sorted(p["title"] for p in hook.posts)
+    assert titles == [
+        "[opendental-sync] WARNING: database large (group all)",
+        "[opendental-sync] WARNING: disk nearly full (group all)",
+    ]
+    messages = " ".join(p["message"] for p in hook.posts)
+    assert "(alerts.max_database_gb = 0.001)" in messages
+    assert f"working folder {tmp_path / 'dlt'}" in messages
+    assert cli(env, "-q").returncode == 0  # the limits back to their defaults: both resolve
+    assert sorted(p["type"] for p in hook.posts[2:]) == ["success", "success"]
+    assert_nothing_private(*hook.texts())
+
+
 def test_unreachable_destination_keeps_alert_state_in_a_file(
     channels: tuple[Mailbox, str, Webhook, str], mysql_database: str, tmp_path: Path
 ) -> None:

@@ -21,8 +21,11 @@ import psycopg2
 import pytest
 
 from conftest import mysql_admin, mysql_url
+from opendental_ops.settings import Clinic
+from opendental_ops.steps import Command, check_build
 from scripts.demo.generate import build_demo_source
-from support.dbt_runs import ROOT, dbt_build, elementary_report, run_pipeline
+from support.alert_servers import smtp_server, webhook_server
+from support.dbt_runs import ROOT, dbt_build, dbt_env, elementary_report, run_pipeline
 
 # Synthetic, but shaped like what must never leak: a name, an SSN, a birth date, free-text notes.
 PLANTED = {
@@ -63,6 +66,7 @@ class Built:
     pg_url: str
     results: list[dict[str, Any]]
     report: Path
+    target: Path
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +90,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         _, results = dbt_build(pg_url(name), tmp / "target")
         done = elementary_report(pg_url(name), tmp / "elementary_report.html")
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-        yield Built(pg_url(name), results, tmp / "elementary_report.html")
+        yield Built(pg_url(name), results, tmp / "elementary_report.html", tmp / "target")
     finally:
         with mysql_admin() as conn, conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
@@ -109,6 +113,41 @@ def test_failing_tests_on_planted_rows_fail(built: Built) -> None:
     assert any("assert_patient_guarantors_exist" in uid for uid in failed), failed
     warned = {r["unique_id"] for r in built.results if r["status"] == "warn"}
     assert any("payment_amount" in uid and "between" in uid for uid in warned), warned
+
+
+def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
+    built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The scheduled build's check (`steps.check_build`): the failing and the warning tests each send one warning,
+    a second look within the repeat interval sends nothing, a clean build resolves both. The demo is fresh, so
+    `dbt source freshness` finds nothing late."""
+    clinic = Clinic("planted", "sources.opendental.credentials", "opendental_raw", "UTC")
+    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", built.pg_url)
+    monkeypatch.setenv("ALERTS__STATE_FILE", str(tmp_path / "alert_state.json"))
+    env = {**dbt_env(built.pg_url), "OPENDENTAL_RAW_SCHEMA": "opendental_raw"}
+    build = Command("dbt_build", ["dbt", "build", "--target-path", str(built.target)], env, "all")
+    with smtp_server() as (box, mail_url), webhook_server() as (hook, json_url):
+        monkeypatch.setenv("ALERTS__WARNING", json.dumps([mail_url, json_url]))
+        check_build(build, clinic)
+        assert sorted(p["title"] for p in hook.posts) == [
+            "[opendental-sync] WARNING: data-quality tests failed (dbt all)",
+            "[opendental-sync] WARNING: data-quality tests warned (dbt all)",
+        ]
+        failed = next(p["message"] for p in hook.posts if "failed" in p["title"])
+        assert "assert_patient_guarantors_exist" in failed and "test(s) failed" in failed
+        assert len(box.messages) == 2
+        check_build(build, clinic)  # the same results again, within the repeat interval: nothing new
+        assert len(hook.posts) == 2
+        clean = tmp_path / "clean"
+        clean.mkdir()
+        (clean / "run_results.json").write_text(json.dumps({"results": []}))
+        passed = Command("dbt_build", ["dbt", "build", "--target-path", str(clean)], env, "all")
+        check_build(passed, clinic)
+        assert [p["type"] for p in hook.posts[2:]] == ["success", "success"]
+        assert all("RESOLVED: data-quality tests" in p["title"] for p in hook.posts[2:])
+        for text in [*box.texts(), *hook.texts()]:
+            for what, value in PLANTED.items():
+                assert value not in text, f"{what} in an alert"
 
 
 def test_no_planted_value_reaches_the_report(built: Built) -> None:
@@ -190,5 +229,13 @@ def test_extract_load_report_tells_the_runs_story_without_values(built: Built, t
     assert page.count("<svg") >= 4 and 'aria-label="Run duration"' in page
     assert len(re.findall(r"<tr><td>[a-z]+</td><td><span class=\"badge ok\">ok</span>", page)) == 31
     assert "expect_column_values_to_be_between" not in page  # test results live in Elementary's report
+    # Monitoring against the targets: the one run succeeded; the planted rows fail tests, so quality is below 100%.
+    assert "Runs that succeeded, last 30 days: <b>100.00%</b> (1 of 1 runs)" in page
+    quality = re.search(r"Data-quality tests passing, latest result each: <b>([\d.]+)%</b> \(([\d,]+) of", page)
+    assert quality and 90 < float(quality.group(1)) < 100, quality
+    assert int(quality.group(2).replace(",", "")) == sum(
+        r["status"] == "pass" for r in built.results if r["unique_id"].startswith("test.")
+    )
+    assert 'aria-label="Duration, group all"' in page and 'aria-label="Throughput, group all"' in page
     for what, value in PLANTED.items():
         assert value not in page, f"{what} in the extract-load report"
