@@ -5,6 +5,7 @@
     python pipelines/opendental.py --tables patient,fee --full-refresh
     python pipelines/opendental.py --dry-run            # print the plan and exit
     python pipelines/opendental.py --alert-test --severity critical   # test the alert channels of a level
+    python pipelines/opendental.py --audit              # compare every column of every row (monthly)
 
 Credentials: SOURCES__OPENDENTAL__CREDENTIALS (mysql+pymysql://...) and DESTINATION__POSTGRES__CREDENTIALS
 (postgresql://...), or .dlt/secrets.toml; the defaults are the local demo databases.
@@ -17,6 +18,7 @@ Alerts (critical, warning, info) go to the Apprise URLs of [alerts] in .dlt/secr
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -28,6 +30,7 @@ os.chdir(Path(__file__).resolve().parent.parent)
 os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one line, not a backtrace
 
 from opendental_sync.alerts import LEVELS, AlertSettings, Level, load_alert_settings, send_test_alert  # noqa: E402
+from opendental_sync.audit import TableAudit, audit  # noqa: E402
 from opendental_sync.config import check_dataset, load_settings  # noqa: E402
 from opendental_sync.destination import DestinationUnreachable, RunLockBusy, RunLockLost  # noqa: E402
 from opendental_sync.monitoring import RunMonitor  # noqa: E402
@@ -53,9 +56,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--dry-run", action="store_true", help="print the plan (tables, strategy, state) and exit")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and the summary only")
+    p.add_argument(
+        "--audit",
+        action="store_true",
+        help="compare every column of every row of the selected tables with the source (monthly); exit 1 if any differ",
+    )
     p.add_argument("--alert-test", action="store_true", help="send one test alert through each channel and exit")
     p.add_argument("--severity", choices=LEVELS, default="critical", help="the level --alert-test sends")
     return p.parse_args(argv)
+
+
+def print_audit(found: list[TableAudit]) -> int:
+    """One line per table, then the totals as one JSON line (``audit: {...}``) that the maintenance step reads."""
+    for t in found:
+        print(t.describe())
+    totals = {
+        "tables": len(found),
+        "rows_compared": sum(t.rows_compared for t in found),
+        "rows_unsettled": sum(t.rows_unsettled for t in found),
+        "rows_differing": sum(t.rows_differing for t in found),
+        "tables_differing": sorted(t.table for t in found if not t.ok),
+    }
+    print("audit: " + json.dumps(totals))
+    return 0 if all(t.ok for t in found) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return alert_test(alert_settings, args.severity)
     names = list(iter_names(args.tables)) or None
     scope = f"tables {','.join(sorted(names))}" if names else f"group {args.group}"
-    monitor = RunMonitor(alert_settings, scope, args.full_refresh, enabled=not args.dry_run)
+    monitor = RunMonitor(alert_settings, scope, args.full_refresh, enabled=not (args.dry_run or args.audit))
     try:
         settings, destination = load_settings()
         if args.dataset:
@@ -88,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             print(format_plan(sync.describe_plan(args.group, names)))
             return 0
+        if args.audit:
+            return print_audit(audit(sync, args.group, names))
         summary = sync.run(args.group, names, full_refresh=args.full_refresh)
     except (SourceUnreachable, DestinationUnreachable, RegistryError, SelectionError, ValueError) as e:
         print(f"error: {mask_urls(str(e))}", file=sys.stderr)

@@ -2,7 +2,7 @@
 
     opendental_<clinic>_<group>                   check_databases >> extract_load >> dbt_build >> quality_report
     opendental_<clinic>_maintenance_weekly        vacuum >> reindex >> cleanup
-    opendental_<clinic>_maintenance_monthly       backup_check
+    opendental_<clinic>_maintenance_monthly       full_audit >> backup_check
 
 Tasks look their clinic up by name when they run, so any executor whose workers have the project and its
 settings can run them. Only this module imports Airflow (the `airflow` extra).
@@ -10,6 +10,7 @@ settings can run them. Only this module imports Airflow (the `airflow` extra).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -19,11 +20,13 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, task
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 from airflow.sdk.exceptions import AirflowFailException
 
+from opendental_ops import alerts as ops_alerts
 from opendental_ops import maintenance, steps
 from opendental_ops.settings import Clinic, OpsSettings, clinic_by_name, clinics, load_ops_settings
-from opendental_sync.alerts import Alert, load_alert_settings, send
 from opendental_sync.registry import GROUPS
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,24 @@ DAGRUN_TIMEOUT = {
     "maintenance_weekly": timedelta(hours=6),
     "maintenance_monthly": timedelta(hours=6),
 }
+
+
+# When a run still not finished is late (a warning through the alert channels; the run goes on): the SLA of
+# each group's run time, counted from when the run was queued. Airflow's triggerer checks it.
+RUN_DEADLINE = {
+    "high": timedelta(hours=2),
+    "medium": timedelta(hours=6),
+    "low": timedelta(hours=8),
+    "maintenance_weekly": timedelta(hours=3),
+    "maintenance_monthly": timedelta(hours=4),
+}
+
+
+async def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """Deadline callback (Airflow's triggerer): the run of ``dag_id`` is past its RUN_DEADLINE."""
+    dag_run = (context or {}).get("dag_run")
+    run_id = dag_run.get("run_id") if isinstance(dag_run, dict) else getattr(dag_run, "run_id", None)
+    await asyncio.to_thread(ops_alerts.run_late, str(kwargs["dag_id"]), str(run_id), float(kwargs["hours"]))
 
 
 def alert(context: Any) -> None:
@@ -56,9 +77,8 @@ def alert(context: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("a") as f:
         f.write(json.dumps(record) + "\n")
-    lines = [f"Airflow run {ti.run_id}, try {ti.try_number}.", f"Error: {record['error'] or 'none given'}"]
-    key = f"critical/task_failed/{ti.dag_id}.{ti.task_id}"
-    send(Alert("critical", f"task {ti.task_id} of {ti.dag_id} failed", lines, key=key), load_alert_settings())
+    attempt = f"Airflow run {ti.run_id}, try {ti.try_number}"
+    ops_alerts.step_failed(ti.dag_id, ti.task_id, error or RuntimeError("no error given"), attempt)
 
 
 def run_step(clinic_name: str, group: str, step: str) -> None:
@@ -72,8 +92,12 @@ def run_step(clinic_name: str, group: str, step: str) -> None:
 
 
 def run_maintenance(clinic_name: str, step: str) -> None:
+    """One maintenance step. Rows that differ in the full audit fail at once (a retry finds the same)."""
     settings = load_ops_settings()
-    maintenance.STEP_FUNCTIONS[step](clinic_by_name(settings, clinic_name), settings)
+    try:
+        maintenance.STEP_FUNCTIONS[step](clinic_by_name(settings, clinic_name), settings)
+    except steps.PermanentFailure as e:
+        raise AirflowFailException(str(e)) from e
 
 
 def default_args(settings: OpsSettings) -> dict[str, Any]:
@@ -87,6 +111,16 @@ def default_args(settings: OpsSettings) -> dict[str, Any]:
     }
 
 
+def run_deadline(clinic: Clinic, job: str) -> DeadlineAlert:
+    """A warning when a run of ``job`` is still going RUN_DEADLINE after it was queued."""
+    kwargs = {"dag_id": f"opendental_{clinic.name}_{job}", "hours": RUN_DEADLINE[job].total_seconds() / 3600}
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=RUN_DEADLINE[job],
+        callback=AsyncCallback(deadline_missed, kwargs=kwargs),
+    )
+
+
 def _dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
     return DAG(
         dag_id=f"opendental_{clinic.name}_{job}",
@@ -95,6 +129,7 @@ def _dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
         catchup=False,  # the sync is diff-based: one run catches up after downtime
         max_active_runs=1,
         dagrun_timeout=DAGRUN_TIMEOUT[job],
+        deadline=run_deadline(clinic, job) if settings.run_deadlines else None,
         default_args=default_args(settings),
         tags=["opendental", clinic.name, job],
         doc_md=f"OpenDental `{job}` for clinic `{clinic.name}` (raw schema `{clinic.dataset}`); see docs/runbook.md.",
@@ -116,7 +151,8 @@ def maintenance_dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
     with _dag(clinic, job, settings) as dag:
         previous = None
         for step in maintenance.JOB_STEPS[job]:
-            current = task(task_id=step)(run_maintenance)(clinic.name, step)
+            # Each step is a check of its own: one that fails does not keep the others from running.
+            current = task(task_id=step, trigger_rule="all_done")(run_maintenance)(clinic.name, step)
             if previous is not None:
                 previous >> current
             previous = current

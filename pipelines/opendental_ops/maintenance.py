@@ -7,16 +7,22 @@ of the maintenance DAGs. Each step records what it found (counts, sizes, seconds
 - cleanup:      leftover local pipeline and staging files (under the run lock, so never a running run's),
                 old quality reports, run-log and reconciliation rows past the retention (the latest per table
                 is always kept: the dbt tests and the report read it);
-- backup_check: pg_dump of the clinic's warehouse database restored into a scratch database, the row count
-                of every table of the raw schema compared, the scratch database dropped.
+- full_audit:   every column of every row of the copy compared with the source (``opendental.py --audit``, in a
+                child process with the clinic's settings, like a run); differences that are not changes in
+                flight fail it, naming the tables; ``--tables <t> --full-refresh`` heals them;
+- backup_check: pg_dump of the clinic's warehouse database restored into a scratch database; every table of the
+                raw schema compared by row count and a checksum of all its rows; the scratch database dropped.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -26,18 +32,20 @@ from typing import Any
 
 import psycopg2
 from psycopg2 import sql
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
+from opendental_ops import alerts as ops_alerts
 from opendental_ops.settings import Clinic, OpsSettings
-from opendental_ops.steps import ROOT, warehouse_url
+from opendental_ops.steps import ROOT, PermanentFailure, StepFailed, clinic_env, warehouse_url
 from opendental_sync.destination import CopyDatabase, RunLockBusy, raw_name
+from opendental_sync.safety import mask_urls
 
 log = logging.getLogger(__name__)
 
 MAINTENANCE_TABLE = "_od_maintenance"
 JOB_STEPS: dict[str, tuple[str, ...]] = {
     "maintenance_weekly": ("vacuum", "reindex", "cleanup"),
-    "maintenance_monthly": ("backup_check",),
+    "maintenance_monthly": ("full_audit", "backup_check"),
 }
 _DDL = """CREATE TABLE IF NOT EXISTS {}.{} (
     step text NOT NULL, started_at timestamptz NOT NULL, seconds double precision NOT NULL, found jsonb NOT NULL
@@ -77,6 +85,7 @@ def _record(clinic: Clinic, step: str, started: float, found: dict[str, Any]) ->
             (step, started, found["seconds"], json.dumps(found)),
         )
     log.info("%s: %s", step, json.dumps(found))
+    ops_alerts.maintenance_done(clinic.name, step, found)
     return found
 
 
@@ -191,37 +200,81 @@ def _trim_run_log(url: str, dataset: str, days: int) -> int:
     return removed
 
 
+_AUDIT_LINE = re.compile(r"^audit: (\{.*\})$", re.MULTILINE)
+
+
+def full_audit(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
+    """Compare every column of every row with the source; fail (not to be retried) when rows differ."""
+    started = time.time()
+    argv = [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "--audit", "-q"]
+    done = subprocess.run(argv, env=clinic_env(clinic, settings), cwd=ROOT, capture_output=True, text=True)
+    totals = _AUDIT_LINE.search(done.stdout)
+    if totals is None:
+        tail = " / ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+        raise StepFailed(f"full audit exited {done.returncode} before it finished: {mask_urls(tail)}")
+    found = json.loads(totals.group(1))
+    found["differing"] = [line for line in done.stdout.splitlines() if " rows differ in " in line]
+    result = _record(clinic, "full_audit", started, found)
+    if found["rows_differing"]:
+        tables = ",".join(found["tables_differing"])
+        raise PermanentFailure(
+            f"full audit: {found['rows_differing']} row(s) of {tables} differ from the source with equal change "
+            f"stamps (see {clinic.dataset}._od_maintenance); heal: python pipelines/opendental.py --tables {tables} "
+            "--full-refresh"
+        )
+    return result
+
+
 def backup_check(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
-    """pg_dump of the clinic's warehouse database, restored into a scratch database; row counts compared."""
+    """pg_dump of the clinic's warehouse database, restored into a scratch database; each raw table's row count and
+    checksum (of every column of every row) compared. The dump and the live side's checksums read one exported
+    snapshot, so runs may go on meanwhile (no lock is taken) and still nothing differs by timing."""
     started = time.time()
     url = make_url(warehouse_url(clinic))
     scratch = f"{url.database}_restore_check"[:63]
     admin = url.set(database="postgres").render_as_string(hide_password=False)
-    with tempfile.TemporaryDirectory(prefix="od_backup_") as tmp:
-        dump = Path(tmp) / "warehouse.dump"
-        _run(["pg_dump", "--format=custom", "--file", str(dump), "--dbname", url.render_as_string(hide_password=False)])
+    env = {**os.environ, "PGPASSWORD": url.password or ""}  # not on the command line, where `ps` shows it
+    with (
+        tempfile.TemporaryDirectory(prefix="od_backup_") as tmp,
+        closing(psycopg2.connect(str(warehouse_url(clinic)))) as live,
+    ):
+        live.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with live.cursor() as cur:
+            cur.execute("SELECT pg_export_snapshot()")
+            snapshot = str(cur.fetchone()[0])
+            dump = Path(tmp) / "warehouse.dump"
+            _run(
+                ["pg_dump", "--format=custom", "--snapshot", snapshot, "--file", str(dump), "--dbname", _dsn(url)], env
+            )
+            source = _fingerprints(cur, clinic.dataset)
+        live.rollback()
         _recreate(admin, scratch)
         try:
-            target = url.set(database=scratch).render_as_string(hide_password=False)
-            _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", target, str(dump)])
-            source_counts = _counts(warehouse_url(clinic), clinic.dataset)
-            copy_counts = _counts(target, clinic.dataset)
+            target = url.set(database=scratch)
+            _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _dsn(target), str(dump)], env)
+            with _connect(target.render_as_string(hide_password=False)) as conn, conn.cursor() as cur:
+                restored = _fingerprints(cur, clinic.dataset)
             dump_bytes = dump.stat().st_size
         finally:
             _drop(admin, scratch)
-    differ = sorted(t for t in source_counts if source_counts[t] != copy_counts.get(t))
-    found: dict[str, Any] = {"tables": len(source_counts), "rows": sum(source_counts.values())}
+    differ = sorted(t for t in source if source[t] != restored.get(t))
+    found: dict[str, Any] = {"tables": len(source), "rows": sum(n for n, _ in source.values())}
     found.update(dump_bytes=dump_bytes, tables_differing=differ)
     result = _record(clinic, "backup_check", started, found)
     if differ:
-        raise RuntimeError(f"backup check: the restored copy differs in {', '.join(differ)} (row counts)")
+        raise RuntimeError(f"backup check: the restored copy differs in {', '.join(differ)} (row count or checksum)")
     return result
 
 
-def _run(argv: list[str]) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True)
+def _dsn(url: URL) -> str:
+    """A libpq connection string without the password (given in PGPASSWORD)."""
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+
+
+def _run(argv: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, env=env)
     if done.returncode != 0:
-        raise RuntimeError(f"{argv[0]} exited {done.returncode}: {done.stderr.strip()[-500:]}")
+        raise RuntimeError(f"{argv[0]} exited {done.returncode}: {mask_urls(done.stderr.strip()[-500:])}")
 
 
 def _recreate(admin_url: str, name: str) -> None:
@@ -235,22 +288,28 @@ def _drop(admin_url: str, name: str) -> None:
         cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def _counts(url: str, schema: str) -> dict[str, int]:
-    with _connect(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
-            (schema,),
-        )
-        counts = {}
-        for (table,) in cur.fetchall():
-            cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table)))
-            counts[table] = int(cur.fetchone()[0])
-    return counts
+# Order-free: the sum of a 64-bit hash of each row's text, so no sort and no memory beyond one row.
+_FINGERPRINT = "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text FROM {} t"
+
+
+def _fingerprints(cur: Any, schema: str) -> dict[str, tuple[int, str]]:
+    """Each table of ``schema``: (rows, checksum of every column of every row)."""
+    cur.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+        (schema,),
+    )
+    found = {}
+    for (table,) in cur.fetchall():
+        cur.execute(sql.SQL(_FINGERPRINT).format(sql.Identifier(schema, table)))
+        rows, checksum = cur.fetchone()
+        found[table] = (int(rows), str(checksum))
+    return found
 
 
 STEP_FUNCTIONS: dict[str, Callable[[Clinic, OpsSettings], dict[str, Any]]] = {
     "vacuum": vacuum,
     "reindex": reindex,
     "cleanup": cleanup,
+    "full_audit": full_audit,
     "backup_check": backup_check,
 }

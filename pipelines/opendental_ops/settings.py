@@ -79,6 +79,9 @@ class OpsSettings(BaseConfiguration):
     retry_exponential_backoff: float = 2.0
     """Multiplier of the wait for each later retry (Airflow 3's retry_exponential_backoff)."""
     max_retry_delay_s: float = 3600.0
+    run_deadlines: bool = True
+    """Warn (Airflow DeadlineAlert) when a run is still going past its group's deadline. Airflow 3.3's
+    ``dag.test()`` / ``airflow dags test`` cannot run a DAG that has one: set it false for those."""
     data_dir: str = ".dlt/.var/clinics"
     """Local pipeline and staging files, one folder per clinic (relative to the project root)."""
     reports_dir: str = "reports"

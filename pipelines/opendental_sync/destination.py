@@ -259,6 +259,15 @@ class CopyDatabase:
             )
         return self._fetch_arrow(query)
 
+    def live_rows(self, spec: TableSpec, columns: Sequence[str], low: int, high: int) -> pa.Table:
+        """The copy's live (not deleted) rows with keys in [low, high], the given raw columns (the audit)."""
+        k = _quote(raw_name(spec.primary_key[0]))
+        cols = ", ".join(_quote(c) for c in columns)
+        return self._fetch_arrow(
+            f"SELECT {cols} FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)} "
+            f"AND {k} BETWEEN {int(low)} AND {int(high)} ORDER BY {k}"
+        )
+
     def _table(self, spec: TableSpec) -> str:
         return f"{_quote(self.dataset)}.{_quote(raw_name(spec.name))}"
 

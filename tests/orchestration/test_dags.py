@@ -4,6 +4,7 @@ failure callback runs."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -13,13 +14,15 @@ from typing import Any
 import psycopg2
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk.definitions.deadline import DeadlineReference
 
 from conftest import mysql_url
-from opendental_ops.airflow_dags import build_dags
+from opendental_ops.airflow_dags import RUN_DEADLINE, build_dags, deadline_missed
 from opendental_ops.settings import clinic_by_name, load_ops_settings
 from opendental_ops.steps import STEPS, dbt_target, run_group
 from scripts.demo.generate import build_demo_source
 from scripts.demo.simulate import simulate_day
+from support.alert_servers import webhook_server
 from support.compare import differences, pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +43,9 @@ HIGH_TABLES = ["appointment", "procedurelog", "payment", "paysplit", "claim", "c
 
 def use_clinics(monkeypatch: pytest.MonkeyPatch, clinics: dict[str, Any], tmp_path: Path, **settings: str) -> None:
     monkeypatch.setenv("ORCHESTRATION__CLINICS", json.dumps(clinics))
+    # Airflow 3.3's dag.test() looks a DAG's deadlines up by the ids only a serialized DAG has; the scheduler
+    # does. The import test below checks the deadlines with the setting at its default.
+    monkeypatch.setenv("ORCHESTRATION__RUN_DEADLINES", "false")
     monkeypatch.setenv("ORCHESTRATION__DATA_DIR", str(tmp_path / "dlt"))
     monkeypatch.setenv("ORCHESTRATION__REPORTS_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("ORCHESTRATION__ALERT_FILE", str(tmp_path / "alerts.jsonl"))
@@ -49,6 +55,7 @@ def use_clinics(monkeypatch: pytest.MonkeyPatch, clinics: dict[str, Any], tmp_pa
 
 def test_every_dag_of_two_clinics_imports_with_its_schedule(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     use_clinics(monkeypatch, TWO_CLINICS, tmp_path)
+    monkeypatch.delenv("ORCHESTRATION__RUN_DEADLINES")
     bag = DagBag(dag_folder=str(ROOT / "dags"))
     assert bag.import_errors == {}
     groups = ["high", "medium", "low", "maintenance_weekly", "maintenance_monthly"]
@@ -67,11 +74,42 @@ def test_every_dag_of_two_clinics_imports_with_its_schedule(monkeypatch: pytest.
             ]
             task = dag.get_task("extract_load")
             assert (task.retries, task.retry_delay.total_seconds(), task.retry_exponential_backoff) == (2, 300, 2.0)
+            [deadline] = dag.deadline
+            assert (deadline.reference, deadline.interval) == (DeadlineReference.DAGRUN_QUEUED_AT, RUN_DEADLINE[group])
+            assert deadline.callback.kwargs == {
+                "dag_id": dag.dag_id,
+                "hours": RUN_DEADLINE[group].total_seconds() / 3600,
+            }
     assert [t.task_id for t in bag.dags["opendental_south_maintenance_weekly"].topological_sort()] == [
         "vacuum",
         "reindex",
         "cleanup",
     ]
+    monthly = bag.dags["opendental_south_maintenance_monthly"]
+    assert [t.task_id for t in monthly.topological_sort()] == ["full_audit", "backup_check"]
+    assert monthly.get_task("backup_check").trigger_rule == "all_done"  # runs whatever the audit found
+
+
+def test_a_run_past_its_deadline_warns_through_the_alert_channels(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The DAGs' deadline callback, as Airflow's triggerer calls it: a warning on the configured channel."""
+    with webhook_server() as (hook, json_url):
+        monkeypatch.setenv("ALERTS__WARNING", json.dumps([json_url]))
+        asyncio.run(
+            deadline_missed(
+                {"dag_run": {"run_id": "scheduled__2026-12-06T12:00"}}, dag_id="opendental_x_high", hours=2.0
+            )
+        )
+    [post] = hook.posts
+    assert (
+        post["type"] == "warning"
+        and post["title"] == "[opendental-sync] WARNING: run past its deadline (opendental_x_high)"
+    )
+    assert (
+        "Run scheduled__2026-12-06T12:00 of opendental_x_high has not finished 2 h after it was queued"
+        in post["message"]
+    )
 
 
 def closed_port() -> int:
@@ -137,6 +175,13 @@ def test_high_dag_runs_end_to_end_after_a_clinic_day_and_a_mismatch_is_not_retri
     # Tests relating high rows to patients wait for the medium group (patients are loaded weekly).
     assert not any("appointments_patient_id" in u for u in built)
     assert sum(r["unique_id"].startswith("test.") for r in results) > 50
+    # The pipeline's own proof ran too: its tests, and the high tables' staging counts against the proof's.
+    statuses = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    assert statuses["latest_proof_of_every_table_matched"] == "pass"
+    assert statuses["a_medium_group_run_finished_within_8_days"] == "pass"
+    proof = [u for u in built if "expect_table_aggregation_to_equal_other_table" in u]
+    assert any("stg_opendental__appointments" in u for u in proof), proof
+    assert not any("stg_opendental__patients" in u for u in proof), proof
     assert {r["status"] for r in results} <= {"success", "pass", "warn"}
     assert (tmp_path / "reports" / "demo" / "quality.html").stat().st_size > 0
     assert (tmp_path / "reports" / "demo" / "elementary_report.html").stat().st_size > 0

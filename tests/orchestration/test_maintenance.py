@@ -15,7 +15,8 @@ import pytest
 from conftest import mysql_url
 from opendental_ops import maintenance
 from opendental_ops.settings import Clinic, clinic_by_name, load_ops_settings
-from opendental_ops.steps import mismatched_tables
+from opendental_ops.steps import PermanentFailure, mismatched_tables
+from scripts import quality_report
 from scripts.demo.generate import build_demo_source
 from scripts.demo.simulate import simulate_day
 from support.compare import pg_scalar
@@ -82,6 +83,23 @@ def test_maintenance_steps_on_a_loaded_demo(
     scratch = f"{pg_database.rsplit('/', 1)[1]}_restore_check"
     assert pg_scalar(pg_database, f"SELECT count(*) FROM pg_database WHERE datname = '{scratch}'") == 0
     assert found(pg_database, "backup_check")["tables"] == checked["tables"]
+
+    audited = maintenance.full_audit(clinic, settings)
+    assert audited["tables"] == 31 and audited["rows_differing"] == 0 and audited["rows_compared"] > 10_000
+    with psycopg2.connect(pg_database) as conn, conn.cursor() as cur:  # a value changed, its stamp kept
+        cur.execute(
+            "UPDATE opendental_raw.fee SET amount = amount + 1 WHERE fee_num = (SELECT min(fee_num) FROM opendental_raw.fee)"
+        )
+    with pytest.raises(PermanentFailure, match=r"full audit: 1 row\(s\) of fee differ .* --tables fee --full-refresh"):
+        maintenance.full_audit(clinic, settings)
+    assert found(pg_database, "full_audit")["tables_differing"] == ["fee"]
+
+    # The extract-load report shows each step's history.
+    out = tmp_path / "quality.html"
+    assert quality_report.main(["--out", str(out)]) == 0
+    page = out.read_text()
+    for step in ("vacuum", "reindex", "cleanup", "backup_check", "full_audit"):
+        assert f"<td>{step}</td>" in page, step
 
 
 def test_a_mismatch_is_read_from_the_run_log_of_that_run(pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
