@@ -117,6 +117,36 @@ def test_a_run_over_tls_reads_every_row_encrypted(
     }
 
 
+def test_an_account_that_requires_a_client_certificate_is_read_with_it(
+    tls_server: tuple[int, Path], pg_database: str, pipelines_dir: Path
+) -> None:
+    """`REQUIRE X509`: every read, the bulk reads too, presents the client certificate from the URL."""
+    port, folder = tls_server
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr",
+            "-subj", "/CN=od_reader", cwd=folder)  # fmt: skip
+    openssl("x509", "-req", "-in", "client.csr", "-CA", "server-ca.pem", "-CAkey", "server-ca.key",
+            "-CAcreateserial", "-out", "client.pem", "-days", "2", cwd=folder)  # fmt: skip
+    conn = pymysql.connect(unix_socket=f"{folder}/sock", user="root", autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute("SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user WHERE User = ''")
+        for (anonymous,) in cur.fetchall():  # mariadb-install-db's anonymous accounts would match first
+            cur.execute(f"DROP USER {anonymous}")
+        cur.execute("CREATE USER IF NOT EXISTS 'od_x509'@'%' REQUIRE X509")
+        cur.execute("GRANT SELECT ON od.* TO 'od_x509'@'%'")
+    conn.close()
+    ca = folder / "server-ca.pem"
+    without = f"mysql+pymysql://od_x509:@127.0.0.1:{port}/od?ssl_ca={ca}"
+    with pytest.raises(pymysql.err.OperationalError, match="1045"):  # no certificate: refused
+        pymysql.connect(host="127.0.0.1", port=port, user="od_x509", ssl={"ca": str(ca)}).close()
+    url = f"{without}&ssl_cert={folder / 'client.pem'}&ssl_key={folder / 'client.key'}"
+    settings = SyncSettings(credentials=url, dataset="opendental_raw", chunk_size=500, require_tls=True)
+    settings.retry_tries = 1
+    sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
+    summary = sync.run("all", ["visit"])
+    assert summary.ok, [r.error for r in summary.results]
+    assert summary.results[0].rows_extracted == 2500 and summary.results[0].reconciliation.matches
+
+
 def test_require_tls_refuses_a_plaintext_server(mysql_database: str, pg_database: str, pipelines_dir: Path) -> None:
     settings = SyncSettings(credentials=mysql_url(mysql_database), dataset="opendental_raw", require_tls=True)
     settings.retry_first_delay_s = 3600  # a retry would wait an hour: the refusal must come at once
