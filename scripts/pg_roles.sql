@@ -8,6 +8,7 @@
 --   <prefix>_transformer  dbt: reads raw (SELECT on every raw table, present and future), creates and owns its
 --                         own schemas (staging, snapshots, ...)
 --   <prefix>_analyst      people's queries: no access to raw at all; dbt grants it the masked layer it may read
+--                         (run dbt with OPENDENTAL_ANALYST_ROLES=<prefix>_analyst)
 -- The roles are created without passwords: set them with \password, or use the cluster's own authentication.
 
 \set ON_ERROR_STOP on
@@ -34,6 +35,8 @@ SELECT format('GRANT CONNECT ON DATABASE %I TO %I, %I, %I', current_database(), 
 \gexec
 -- The loader creates dlt's staging schema for merges; the transformer creates dbt's schemas.
 SELECT format('GRANT CREATE ON DATABASE %I TO %I, %I', current_database(), :'loader', :'transformer') \gexec
+-- dbt's unit tests and Elementary's models build through temporary tables (REVOKE ALL above took PUBLIC's).
+SELECT format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), :'transformer') \gexec
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
 -- The raw copy: owned by the loader, readable by the transformer, closed to everyone else.

@@ -3,8 +3,6 @@ superuser, a transformer that reads raw, and an analyst that cannot; the pipelin
 
 from __future__ import annotations
 
-import subprocess
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -15,41 +13,15 @@ import pytest
 from conftest import mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.sync import Synchronizer
+from support.roles import as_role, pg_roles
 
-ROOT = Path(__file__).resolve().parents[2]
 DATASET = "opendental_raw"
-
-
-def as_role(pg_url: str, role: str) -> str:
-    """The same database as another user (the local server trusts its users, as pg_hba.conf says)."""
-    scheme, rest = pg_url.split("://", 1)
-    return f"{scheme}://{role}@{rest.split('@', 1)[1]}"
 
 
 @pytest.fixture
 def roles(pg_database: str) -> Iterator[str]:
-    """The roles of scripts/pg_roles.sql under a prefix of their own (roles belong to the whole cluster)."""
-    prefix = f"od_test_{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        ["psql", "-q", "-v", f"prefix={prefix}", "-v", f"raw={DATASET}", "-f", str(ROOT / "scripts" / "pg_roles.sql"),
-         pg_database],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    try:
-        yield prefix
-    finally:
-        names = [f"{prefix}_{r}" for r in ("loader", "transformer", "analyst")]
-        with closing(psycopg2.connect(pg_database)) as conn:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                for name in names:  # one at a time: the loader's default privileges name the transformer
-                    cur.execute(f'DROP OWNED BY "{name}" CASCADE')
-        with closing(psycopg2.connect(as_role(pg_database, "postgres").rsplit("/", 1)[0] + "/postgres")) as conn:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(f'REVOKE ALL ON DATABASE "{pg_database.rsplit("/", 1)[1]}" FROM ' + ", ".join(names))
-                for name in names:
-                    cur.execute(f'DROP ROLE IF EXISTS "{name}"')
+    with pg_roles(pg_database, DATASET) as found:
+        yield found.prefix
 
 
 def scalar(pg_url: str, query: str) -> object:

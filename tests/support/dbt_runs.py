@@ -45,13 +45,15 @@ def dbt_env(pg_url: str) -> dict[str, str]:
     return env
 
 
-def dbt_build(pg_url: str, target: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
-    """`dbt build` of the project into ``pg_url``; returns the process and run_results.json's results."""
+def dbt_build(
+    pg_url: str, target: Path, *extra: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """`dbt build` of the project into ``pg_url`` (with ``env`` added); returns the process and the results."""
     done = subprocess.run(
         [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--target-path", str(target),
          "--log-path", str(target / "logs"), *extra],
         cwd=ROOT / "dbt_project",
-        env=dbt_env(pg_url),
+        env={**dbt_env(pg_url), **(env or {})},
         capture_output=True,
         text=True,
     )  # fmt: skip

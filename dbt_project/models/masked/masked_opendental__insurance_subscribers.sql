@@ -1,0 +1,1 @@
+{{ masked('stg_opendental__insurance_subscribers') }}
