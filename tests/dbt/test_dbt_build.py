@@ -81,6 +81,19 @@ def build_and_check(mysql_database: str, pg_database: str, roles: Roles, tmp_pat
     # baseline test ignores added columns and still passes.
     assert status_of(tests, "schema_changes_opendental_appointment", exclude="baseline") == ["warn"]
     assert status_of(tests, "schema_changes_from_baseline_opendental_appointment") == ["pass"]
+    # The monitoring models: the two runs of group all, and the first build's test results, as Elementary
+    # recorded them (the demo's quirks warn, so the pass rate is under its 100% target).
+    assert (
+        pg_scalar(
+            pg_database, "SELECT sum(runs) FROM monitoring.monitoring__group_run_trends WHERE run_scope = 'group all'"
+        )
+        == 2
+    )
+    quality = "SELECT tests, tests_warned, is_meeting_target FROM monitoring.monitoring__data_quality_pass_rate"
+    with closing(psycopg2.connect(pg_database)) as conn, conn.cursor() as cur:
+        cur.execute(quality)
+        tests_recorded, warned, meeting = cur.fetchone()
+    assert tests_recorded > 400 and warned >= 1 and meeting is False
     deleted = sum(len(c.deleted) for c in record.tables.values())
     assert deleted > 0
     assert pg_scalar(
