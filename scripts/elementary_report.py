@@ -5,8 +5,10 @@
 
 It runs Elementary's `edr report` on what the last `dbt build` stored in schema `elementary` (test results, run
 results, model and test definitions: counts and SQL, never sampled rows, since the dbt project sets
-`test_sample_row_count: 0`). edr runs a small dbt project of its own; its packages, compiled files and logs go to
-`.edr/` in the repository, not into site-packages, and it neither tracks usage nor checks for a newer version.
+`test_sample_row_count: 0`). edr runs a small dbt project of its own; its packages go to `.edr/dbt_packages` (installed
+once), its settings, compiled files and logs to `.edr/runs/<id of the output file>/`, so the reports of several
+clinics written at once never share a folder. Nothing goes into site-packages, and edr neither tracks usage nor
+checks for a newer version.
 The database comes from the OPENDENTAL_PG_* variables, as for dbt (dbt_project/profiles.yml, profile
 `elementary`).
 """
@@ -14,6 +16,7 @@ The database comes from the OPENDENTAL_PG_* variables, as for dbt (dbt_project/p
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -46,17 +49,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def edr_environment() -> dict[str, str]:
-    """edr's settings: its internal dbt project's packages, target and logs under .edr/, nothing sent out."""
-    for folder in ("config", "dbt_packages", "target", "logs"):
-        (WORK / folder).mkdir(parents=True, exist_ok=True)
+def run_folder(out: Path) -> Path:
+    """The work folder of the report written to ``out``: one per output file (a clinic's, a group's)."""
+    return WORK / "runs" / hashlib.sha256(str(out).encode()).hexdigest()[:12]
+
+
+def edr_environment(run: Path) -> dict[str, str]:
+    """edr's settings: its internal dbt project's packages under .edr/, target and logs in ``run``, nothing sent
+    out."""
+    for folder in (WORK / "dbt_packages", run / "config", run / "target", run / "logs"):
+        folder.mkdir(parents=True, exist_ok=True)
     installed = all((WORK / "dbt_packages" / name / "dbt_project.yml").is_file() for name in EDR_PACKAGES)
-    (WORK / "config" / "config.yml").write_text(CONFIG.format(deps="false" if installed else "true"))
+    (run / "config" / "config.yml").write_text(CONFIG.format(deps="false" if installed else "true"))
     env = dict(os.environ)
     env.update(
         DBT_PACKAGES_FOLDER=str(WORK / "dbt_packages"),
-        EDR_INTERNAL_TARGET_PATH=str(WORK / "target"),
-        DBT_LOG_PATH=str(WORK / "logs"),
+        EDR_INTERNAL_TARGET_PATH=str(run / "target"),
+        DBT_LOG_PATH=str(run / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )
@@ -69,23 +78,24 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     edr = Path(sys.executable).with_name("edr")
+    run = run_folder(out)
     command = [
         str(edr), "report",
         "--project-dir", str(DBT_PROJECT),
         "--profiles-dir", str(DBT_PROJECT),
-        "--config-dir", str(WORK / "config"),
-        "--target-path", str(WORK / "target"),
+        "--config-dir", str(run / "config"),
+        "--target-path", str(run / "target"),
         "--file-path", str(out),
         "--days-back", str(args.days_back),
         "--open-browser", "false",
         "--disable-samples", "true",
         "--project-name", "opendental",
     ]  # fmt: skip
-    done = subprocess.run(command, env=edr_environment(), cwd=WORK, check=False)
+    done = subprocess.run(command, env=edr_environment(run), cwd=run, check=False)
     if done.returncode == 0 and out.is_file():
         print(f"quality report: {out} ({out.stat().st_size / 1e6:.1f} MB); open it in a browser")
         return 0
-    print(f"error: edr report exited {done.returncode}; see {WORK / 'logs'} and the lines above", file=sys.stderr)
+    print(f"error: edr report exited {done.returncode}; see {run / 'logs'} and the lines above", file=sys.stderr)
     return done.returncode or 1
 
 
