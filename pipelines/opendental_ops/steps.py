@@ -70,24 +70,32 @@ def warehouse_url(clinic: Clinic) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def dbt_profile_env(url: str) -> dict[str, str]:
+    """The variables dbt's profile (dbt_project/profiles.yml) and edr read the warehouse ``url`` from."""
+    wh = make_url(url)
+    return {
+        "OPENDENTAL_PG_HOST": str(wh.host or "127.0.0.1"),
+        "OPENDENTAL_PG_PORT": str(wh.port or 5432),
+        "OPENDENTAL_PG_USER": str(wh.username or "postgres"),
+        "OPENDENTAL_PG_PASSWORD": wh.password or "",
+        "OPENDENTAL_PG_DATABASE": str(wh.database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
 def clinic_env(clinic: Clinic, settings: OpsSettings) -> dict[str, str]:
     """The environment of a clinic's steps: its source, raw schema, warehouse and dlt working folder."""
-    wh = make_url(warehouse_url(clinic))
+    url = warehouse_url(clinic)
     env = dict(os.environ)
     env.update(
         SOURCES__OPENDENTAL__CREDENTIALS=clinic.source_url(),
         SOURCES__OPENDENTAL__DATASET=clinic.dataset,
-        DESTINATION__POSTGRES__CREDENTIALS=wh.render_as_string(hide_password=False),
+        DESTINATION__POSTGRES__CREDENTIALS=url,
         DLT_DATA_DIR=str(ROOT / settings.data_dir / clinic.name),
         DLT_PROJECT_DIR=str(ROOT),
-        OPENDENTAL_PG_HOST=str(wh.host or "127.0.0.1"),
-        OPENDENTAL_PG_PORT=str(wh.port or 5432),
-        OPENDENTAL_PG_USER=str(wh.username or "postgres"),
-        OPENDENTAL_PG_PASSWORD=wh.password or "",
-        OPENDENTAL_PG_DATABASE=str(wh.database),
         OPENDENTAL_RAW_SCHEMA=clinic.dataset,
         OPENDENTAL_REPORTS_DIR=str(ROOT / settings.reports_dir / clinic.name),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        **dbt_profile_env(url),
     )
     return env
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from opendental_ops.steps import dbt_profile_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -31,18 +31,8 @@ def run_pipeline(source: str, pg_url: str, data_dir: Path) -> None:
 
 
 def dbt_env(pg_url: str) -> dict[str, str]:
-    """The environment dbt and edr read the warehouse from (dbt_project/profiles.yml)."""
-    u = make_url(pg_url)
-    env = dict(os.environ)
-    env.update(
-        OPENDENTAL_PG_HOST=str(u.host),
-        OPENDENTAL_PG_PORT=str(u.port or 5432),
-        OPENDENTAL_PG_USER=str(u.username),
-        OPENDENTAL_PG_PASSWORD=u.password or "",
-        OPENDENTAL_PG_DATABASE=str(u.database),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    return env
+    """The environment dbt and edr read the warehouse from, as the product's steps set it."""
+    return {**os.environ, **dbt_profile_env(pg_url)}
 
 
 def dbt_build(
