@@ -19,13 +19,23 @@ import os
 import sys
 from pathlib import Path
 
+import psycopg2
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DLT_PROJECT_DIR", str(Path(__file__).resolve().parent.parent))
 
 from opendental_ops import alerts as ops_alerts  # noqa: E402
 from opendental_ops import crontab, maintenance, steps  # noqa: E402
-from opendental_ops.settings import OpsConfigError, clinic_by_name, clinics, load_ops_settings  # noqa: E402
+from opendental_ops.settings import (  # noqa: E402
+    Clinic,
+    OpsConfigError,
+    OpsSettings,
+    clinic_by_name,
+    clinics,
+    load_ops_settings,
+)
 from opendental_sync.registry import GROUPS  # noqa: E402
+from opendental_sync.safety import mask_urls  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -45,6 +55,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for s in (run, maintain):
         s.add_argument("--clinic", help="clinic name from orchestration.clinics (default: the first)")
     return p.parse_args(argv)
+
+
+def maintain(clinic: Clinic, job: str | None, step: str | None, settings: OpsSettings) -> int:
+    """A maintenance job's steps, each whatever the one before found (as in the DAG); a failed step sends the
+    critical alert Airflow's callback sends. Returns 1 when a step failed."""
+    failed = []
+    for name in maintenance.JOB_STEPS[job] if job else (step or "",):
+        try:
+            maintenance.STEP_FUNCTIONS[name](clinic, settings)
+        except (steps.StepError, RuntimeError, psycopg2.Error) as e:
+            print(f"error: {name}: {mask_urls(str(e))}", file=sys.stderr)
+            ops_alerts.step_failed(
+                f"{clinic.name}/{job or 'maintenance'}", name, e, "A maintenance run (ops.py maintain)"
+            )
+            failed.append(name)
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                     ops_alerts.step_failed(f"{clinic.name}/{args.group}", e.step, e, "A run from cron (ops.py run)")
                     raise
             else:
-                for step in maintenance.JOB_STEPS[args.job] if args.job else (args.step,):
-                    maintenance.STEP_FUNCTIONS[step](clinic, settings)
+                return maintain(clinic, args.job, args.step, settings)
     except OpsConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

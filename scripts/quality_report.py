@@ -66,6 +66,7 @@ QUALITY_SQL = """
 SELECT count(*) AS tests, count(*) FILTER (WHERE status = 'pass') AS passed,
        count(*) FILTER (WHERE status = 'warn') AS warned, max(detected_at) AS detected_at
 FROM (SELECT DISTINCT ON (test_unique_id) status, detected_at FROM elementary.elementary_test_results
+      WHERE detected_at > (now() AT TIME ZONE 'utc') - interval '30 days'
       ORDER BY test_unique_id, detected_at DESC) latest
 """
 MAINTENANCE_SQL = """
@@ -88,8 +89,13 @@ def has_run_log(conn: Any, dataset: str) -> bool:
 
 
 def has_table(conn: Any, name: str) -> bool:
+    """Whether the table is there and this user may read its schema (the loader may not read Elementary's)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s)", (name,))
+        try:
+            cur.execute("SELECT to_regclass(%s)", (name,))
+        except psycopg2.errors.InsufficientPrivilege:
+            conn.rollback()
+            return False
         return cur.fetchone()[0] is not None
 
 

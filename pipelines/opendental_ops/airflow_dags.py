@@ -1,8 +1,8 @@
 """Airflow 3 DAGs built from the settings: per clinic, one DAG per refresh group and one per maintenance job.
 
     opendental_<clinic>_<group>                   check_databases >> extract_load >> dbt_build >> quality_report
-    opendental_<clinic>_maintenance_weekly        vacuum >> reindex >> cleanup
-    opendental_<clinic>_maintenance_monthly       full_audit >> backup_check
+    opendental_<clinic>_maintenance_weekly        vacuum >> reindex >> cleanup >> all_steps_succeeded
+    opendental_<clinic>_maintenance_monthly       full_audit >> backup_check >> all_steps_succeeded
 
 Tasks look their clinic up by name when they run, so any executor whose workers have the project and its
 settings can run them. Only this module imports Airflow (the `airflow` extra).
@@ -149,14 +149,20 @@ def group_dag(clinic: Clinic, group: str, settings: OpsSettings) -> DAG:
 
 def maintenance_dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
     with _dag(clinic, job, settings) as dag:
-        previous = None
+        done: list[Any] = []
         for step in maintenance.JOB_STEPS[job]:
-            # Each step is a check of its own: one that fails does not keep the others from running.
+            # Each step is a check of its own: one that fails does not keep the next from running ...
             current = task(task_id=step, trigger_rule="all_done")(run_maintenance)(clinic.name, step)
-            if previous is not None:
-                previous >> current
-            previous = current
+            if done:
+                done[-1] >> current
+            done.append(current)
+        # ... and the run still ends failed when any step failed (Airflow judges a run by its last tasks).
+        done >> task(task_id="all_steps_succeeded")(steps_succeeded)()
     return dag
+
+
+def steps_succeeded() -> None:
+    """Runs only when every maintenance step of the run succeeded (trigger rule all_success)."""
 
 
 def build_dags() -> dict[str, DAG]:

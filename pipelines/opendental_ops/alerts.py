@@ -9,9 +9,10 @@
 
 The extract-load's own alerts (a failed run, a mismatch, a slow run) come from the pipeline itself
 (``opendental_sync.monitoring``). The warnings go through the same storm control as the pipeline's own alerts
-(``alert_state.AlertCenter``, scope ``dbt <group>``): once per problem, again after ``alerts.repeat_after_s``
-while it lasts, "resolved" when a later build of the group no longer has it. A message names tests and tables,
-counts and ages; never a failing row, whose values Elementary's report does not keep either (samples are off).
+(``alert_state.AlertCenter``, scopes ``dbt tests <group>`` and ``freshness <group>``): once per problem, again
+after ``alerts.repeat_after_s`` while it lasts, "resolved" when a later check of the same kind no longer has it
+(a check that could not run resolves nothing). A message names tests and tables, counts and ages; never a failing
+row, whose values Elementary's report does not keep either (samples are off).
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def node_name(unique_id: str) -> str:
 
 
 def failed_nodes(results: list[dict[str, Any]]) -> list[str]:
-    """Models, snapshots and seeds that errored: the build itself failed (tests are not counted here)."""
-    return [node_name(r["unique_id"]) for r in results if r["status"] == "error" and not _is_test(r)]
+    """Models, snapshots and seeds that errored, or that dbt skipped because a test of a parent failed: the build
+    did not do its job (tests are not counted here)."""
+    return [node_name(r["unique_id"]) for r in results if r["status"] in ("error", "skipped") and not _is_test(r)]
 
 
 def _is_test(result: dict[str, Any]) -> bool:

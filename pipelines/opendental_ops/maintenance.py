@@ -201,6 +201,7 @@ def _trim_run_log(url: str, dataset: str, days: int) -> int:
 
 
 _AUDIT_LINE = re.compile(r"^audit: (\{.*\})$", re.MULTILINE)
+_RANGES = re.compile(r" \(key ranges [^)]*\)$")
 
 
 def full_audit(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
@@ -213,14 +214,16 @@ def full_audit(clinic: Clinic, settings: OpsSettings) -> dict[str, Any]:
         tail = " / ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
         raise StepFailed(f"full audit exited {done.returncode} before it finished: {mask_urls(tail)}")
     found = json.loads(totals.group(1))
-    found["differing"] = [line for line in done.stdout.splitlines() if " rows differ in " in line]
+    # Per table, the rows and columns that differ; the key ranges stay in the command's own output.
+    found["differing"] = [_RANGES.sub("", line) for line in done.stdout.splitlines() if " rows differ in " in line]
     result = _record(clinic, "full_audit", started, found)
     if found["rows_differing"]:
         tables = ",".join(found["tables_differing"])
         raise PermanentFailure(
-            f"full audit: {found['rows_differing']} row(s) of {tables} differ from the source with equal change "
-            f"stamps (see {clinic.dataset}._od_maintenance); heal: python pipelines/opendental.py --tables {tables} "
-            "--full-refresh"
+            f"full audit of clinic {clinic.name}: {found['rows_differing']} row(s) of {tables} differ from the source "
+            f"with equal change stamps (see {clinic.dataset}._od_maintenance). Heal them with the clinic's source "
+            f"({clinic.source_credentials}) and warehouse: python pipelines/opendental.py --dataset {clinic.dataset} "
+            f"--tables {tables} --full-refresh"
         )
     return result
 

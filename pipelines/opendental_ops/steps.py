@@ -185,8 +185,13 @@ def run(command: Command, clinic: Clinic, quiet: bool = False) -> str:
     if command.name == "dbt_build" and done.returncode == 1:
         failed = alerts.failed_nodes(results) if results else []
         if failed or not results:
-            raise PermanentFailure(f"dbt build: {len(failed)} failed (not retried): {', '.join(failed[:10]) or tail}")
-        return done.stdout  # only tests failed: they warned above; the report shows them
+            # A model that errored, or a model, snapshot or masked view that dbt skipped after a failing test of
+            # its parent: that build did not do its job (a skipped snapshot misses this build's history).
+            raise PermanentFailure(
+                f"dbt build: {len(failed)} model(s) or snapshot(s) failed or were skipped after failing tests "
+                f"(not retried): {', '.join(failed[:10]) or tail}"
+            )
+        return done.stdout  # only tests failed, and nothing was skipped: they warned above; the report shows them
     raise StepFailed(f"{command.name} exited {done.returncode}: {tail}")
 
 
@@ -204,17 +209,22 @@ def mismatched_tables(summary: str, clinic: Clinic) -> list[str]:
 
 
 def check_build(command: Command, clinic: Clinic) -> list[dict[str, Any]]:
-    """After a group's `dbt build`: its sources' freshness, then warnings for failing or warning tests and late
-    sources (resolved once a later build is clean). Returns the build's results."""
+    """After a group's `dbt build`: warnings for failing or warning tests (scope ``dbt tests <group>``) and for
+    groups whose last good run is older than their freshness allows (``freshness <group>``). Each is resolved
+    once a later check of its own comes out clean; a check that could not run resolves nothing. Returns the
+    build's results."""
     target = Path(command.argv[command.argv.index("--target-path") + 1])
     results = alerts.read_results(target / "run_results.json")
     selection = [*(f"source:opendental.{t}" for t in group_tables(command.group)), "source:opendental_pipeline"]
     fresh = alerts.source_freshness(dbt_command(), DBT_PROJECT, command.env, selection, target / "freshness")
-    scope = f"dbt {command.group}"
     reports = f"Reports: {command.env.get('OPENDENTAL_REPORTS_DIR', 'reports')} (elementary_report.html, quality.html)."
-    problems = alerts.test_problems(results, scope, [reports])
-    problems += alerts.freshness_problems(fresh, scope, [reports])
-    alerts.report(warehouse_url(clinic), clinic.dataset, scope, problems)
+    url = warehouse_url(clinic)
+    if results:
+        scope = f"dbt tests {command.group}"
+        alerts.report(url, clinic.dataset, scope, alerts.test_problems(results, scope, [reports]))
+    if fresh:
+        scope = f"freshness {command.group}"
+        alerts.report(url, clinic.dataset, scope, alerts.freshness_problems(fresh, scope, [reports]))
     return results
 
 

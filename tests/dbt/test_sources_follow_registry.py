@@ -32,3 +32,10 @@ def test_the_high_group_has_elementary_anomaly_and_schema_change_tests() -> None
         anomalies = {"elementary.volume_anomalies", "elementary.freshness_anomalies", "elementary.schema_changes"}
         assert "elementary.schema_changes_from_baseline" in names, name
         assert (anomalies <= names) == (registry[name].group == "high"), name
+
+
+def test_each_table_s_freshness_is_its_last_good_run_in_the_run_log() -> None:
+    for name, table in source_tables().items():
+        query = table["config"]["loaded_at_query"]
+        assert f"._od_run_log where table_name = '{name}' and status = 'ok'" in query, name
+        assert "loaded_at_field" not in table["config"], name

@@ -84,10 +84,13 @@ def test_every_dag_of_two_clinics_imports_with_its_schedule(monkeypatch: pytest.
         "vacuum",
         "reindex",
         "cleanup",
+        "all_steps_succeeded",
     ]
     monthly = bag.dags["opendental_south_maintenance_monthly"]
-    assert [t.task_id for t in monthly.topological_sort()] == ["full_audit", "backup_check"]
+    assert [t.task_id for t in monthly.topological_sort()] == ["full_audit", "backup_check", "all_steps_succeeded"]
     assert monthly.get_task("backup_check").trigger_rule == "all_done"  # runs whatever the audit found
+    final = monthly.get_task("all_steps_succeeded")  # ... and a failed step still fails the run
+    assert final.trigger_rule == "all_success" and final.upstream_task_ids == {"full_audit", "backup_check"}
 
 
 def test_a_run_past_its_deadline_warns_through_the_alert_channels(

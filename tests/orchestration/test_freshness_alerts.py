@@ -1,5 +1,6 @@
 """A source past its freshness warns once, through the scheduled build's check (`dbt source freshness` of the
-group's sources, as the dbt sources declare each group's SLA), and resolves when the table is loaded again."""
+group's sources, as the dbt sources declare each group's SLA, measured from the table's last good run in the
+run log), and resolves when a run loads the table again."""
 
 from __future__ import annotations
 
@@ -19,8 +20,13 @@ def test_a_high_table_loaded_two_days_ago_breaches_its_freshness_and_resolves_wh
     pg_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with psycopg2.connect(pg_database) as conn, conn.cursor() as cur:
-        cur.execute("CREATE SCHEMA od_fresh; CREATE TABLE od_fresh.appointment (_od_synced_at timestamptz)")
-        cur.execute("INSERT INTO od_fresh.appointment VALUES (now() - interval '50 hours')")
+        cur.execute("CREATE SCHEMA od_fresh")
+        cur.execute("CREATE TABLE od_fresh._od_run_log (table_name text, status text, finished_at timestamptz)")
+        # Its last good run was 50 hours ago; a failed run since does not count.
+        cur.execute(
+            "INSERT INTO od_fresh._od_run_log VALUES ('appointment', 'ok', now() - interval '50 hours'), "
+            "('appointment', 'failed', now() - interval '1 hour'), ('patient', 'ok', now())"
+        )
     env = {**dbt_env(pg_database), "OPENDENTAL_RAW_SCHEMA": "od_fresh"}
     monkeypatch.setenv("ALERTS__STATE_FILE", str(tmp_path / "alert_state.json"))
     selection = ["source:opendental.appointment"]
@@ -28,17 +34,17 @@ def test_a_high_table_loaded_two_days_ago_breaches_its_freshness_and_resolves_wh
     def check() -> None:
         found = source_freshness(dbt_command(), DBT_PROJECT, env, selection, tmp_path / "target")
         assert len(found) == 1, "dbt source freshness gave no result"
-        report(pg_database, "od_fresh", "dbt high", freshness_problems(found, "dbt high", []))
+        report(pg_database, "od_fresh", "freshness high", freshness_problems(found, "freshness high", []))
 
     with webhook_server() as (hook, json_url):
         monkeypatch.setenv("ALERTS__WARNING", json.dumps([json_url]))
         check()
-        assert [p["title"] for p in hook.posts] == ["[opendental-sync] WARNING: freshness breach (dbt high)"]
+        assert [p["title"] for p in hook.posts] == ["[opendental-sync] WARNING: freshness breach (freshness high)"]
         message = hook.posts[0]["message"]
-        assert "1 of 1 source table(s) of dbt high" in message
+        assert "1 of 1 source table(s) of freshness high" in message
         assert "opendental.appointment last loaded 50.0 h ago (warn after 6 hour(s); error)" in message
         with psycopg2.connect(pg_database) as conn, conn.cursor() as cur:
-            cur.execute("UPDATE od_fresh.appointment SET _od_synced_at = now()")
+            cur.execute("INSERT INTO od_fresh._od_run_log VALUES ('appointment', 'ok', now())")
         check()
         assert [p["type"] for p in hook.posts[1:]] == ["success"]
-        assert "RESOLVED: freshness breach (dbt high)" in hook.posts[1]["title"]
+        assert "RESOLVED: freshness breach (freshness high)" in hook.posts[1]["title"]

@@ -90,7 +90,9 @@ def test_maintenance_steps_on_a_loaded_demo(
         cur.execute(
             "UPDATE opendental_raw.fee SET amount = amount + 1 WHERE fee_num = (SELECT min(fee_num) FROM opendental_raw.fee)"
         )
-    with pytest.raises(PermanentFailure, match=r"full audit: 1 row\(s\) of fee differ .* --tables fee --full-refresh"):
+    with pytest.raises(
+        PermanentFailure, match=r"full audit of clinic demo: 1 row\(s\) of fee differ .* --tables fee --full-refresh"
+    ):
         maintenance.full_audit(clinic, settings)
     assert found(pg_database, "full_audit")["tables_differing"] == ["fee"]
 

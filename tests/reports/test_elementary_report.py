@@ -130,8 +130,8 @@ def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
         monkeypatch.setenv("ALERTS__WARNING", json.dumps([mail_url, json_url]))
         check_build(build, clinic)
         assert sorted(p["title"] for p in hook.posts) == [
-            "[opendental-sync] WARNING: data-quality tests failed (dbt all)",
-            "[opendental-sync] WARNING: data-quality tests warned (dbt all)",
+            "[opendental-sync] WARNING: data-quality tests failed (dbt tests all)",
+            "[opendental-sync] WARNING: data-quality tests warned (dbt tests all)",
         ]
         failed = next(p["message"] for p in hook.posts if "failed" in p["title"])
         assert "assert_patient_guarantors_exist" in failed and "test(s) failed" in failed
@@ -140,7 +140,9 @@ def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
         assert len(hook.posts) == 2
         clean = tmp_path / "clean"
         clean.mkdir()
-        (clean / "run_results.json").write_text(json.dumps({"results": []}))
+        (clean / "run_results.json").write_text(
+            json.dumps({"results": [{"unique_id": "test.opendental.t.1", "status": "pass"}]})
+        )
         passed = Command("dbt_build", ["dbt", "build", "--target-path", str(clean)], env, "all")
         check_build(passed, clinic)
         assert [p["type"] for p in hook.posts[2:]] == ["success", "success"]
