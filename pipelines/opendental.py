@@ -24,7 +24,6 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 # dlt reads .dlt/ from the working directory; make the project's .dlt/ apply wherever we are run from.
 os.chdir(Path(__file__).resolve().parent.parent)
 os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one line, not a backtrace

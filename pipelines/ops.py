@@ -21,7 +21,6 @@ from pathlib import Path
 
 import psycopg2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DLT_PROJECT_DIR", str(Path(__file__).resolve().parent.parent))
 
 from opendental_ops import alerts as ops_alerts  # noqa: E402

@@ -22,8 +22,6 @@ from psycopg2 import sql
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "pipelines"))
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,13 @@ from bench_common import (
 )
 from sqlalchemy.engine import make_url
 
+from opendental_demo.generate import build_demo_source
+from opendental_demo.simulate import simulate_day
 from opendental_sync.buckets import Fingerprint, bucket_width, bucketable, key_spans
 from opendental_sync.config import SyncSettings
 from opendental_sync.extract import ExtractStats, fetch_batches, key_bounds
 from opendental_sync.source import SourceDatabase
 from opendental_sync.sync import select_specs
-from scripts.demo.generate import build_demo_source
-from scripts.demo.simulate import simulate_day
 
 
 def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:

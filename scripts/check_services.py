@@ -12,7 +12,6 @@ import pymysql  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "pipelines"))
 
 from opendental_sync.config import load_settings  # noqa: E402
 

@@ -13,14 +13,11 @@ import argparse
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.demo.cli import add_common_arguments, configure_logging, database_url, fail  # noqa: E402
-from scripts.demo.db import DemoDatabaseMissing, DemoSourceUnreachable, MySqlUrl, connection, mask_url  # noqa: E402
-from scripts.demo.generate import DEFAULT_AS_OF, build_demo_source  # noqa: E402
-from scripts.demo.guard import read_marker  # noqa: E402
+from opendental_demo.cli import add_common_arguments, configure_logging, database_url, fail  # noqa: E402
+from opendental_demo.db import DemoDatabaseMissing, DemoSourceUnreachable, MySqlUrl, connection, mask_url  # noqa: E402
+from opendental_demo.generate import DEFAULT_AS_OF, build_demo_source  # noqa: E402
+from opendental_demo.guard import read_marker  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

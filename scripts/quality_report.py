@@ -31,7 +31,6 @@ import psycopg2
 from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "pipelines"))
 
 from opendental_sync.config import load_settings  # noqa: E402
 

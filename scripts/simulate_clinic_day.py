@@ -16,11 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.demo.cli import add_common_arguments, configure_logging, database_url, fail  # noqa: E402
-from scripts.demo.db import DemoSourceUnreachable, mask_url  # noqa: E402
-from scripts.demo.simulate import simulate_day  # noqa: E402
+from opendental_demo.cli import add_common_arguments, configure_logging, database_url, fail  # noqa: E402
+from opendental_demo.db import DemoSourceUnreachable, mask_url  # noqa: E402
+from opendental_demo.simulate import simulate_day  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

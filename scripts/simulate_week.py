@@ -22,11 +22,9 @@ from pathlib import Path
 import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "pipelines"))
 
+from opendental_demo.simulate import simulate_day  # noqa: E402
 from opendental_sync.config import load_settings  # noqa: E402
-from scripts.demo.simulate import simulate_day  # noqa: E402
 
 FIGURES_SQL = """
 SELECT runs, runs_succeeded, runs_failed, round(100 * success_rate, 2), 100 * target_success_rate, is_meeting_target

@@ -10,8 +10,6 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import elementary_report  # noqa: E402
 import quality_report  # noqa: E402
 

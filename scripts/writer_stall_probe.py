@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from bench_common import add_url_arguments, fresh_pg_database, mysql_cursor, pgloader_load, run_pipeline, source_exists
 
-from scripts.demo.generate import build_demo_source
+from opendental_demo.generate import build_demo_source
 
 # The largest OpenDental tables, and the edit the front desk (or OpenDental itself) makes there:
 # (table, key, SET clause). securitylog is edited in place when OpenDental zeroes FKey.

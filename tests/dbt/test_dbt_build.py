@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from conftest import mysql_url
-from scripts.demo.generate import build_demo_source
-from scripts.demo.simulate import simulate_day
+from opendental_demo.generate import build_demo_source
+from opendental_demo.simulate import simulate_day
 from support.compare import differences, pg_scalar
 from support.dbt_runs import ROOT, dbt_build, run_pipeline, statuses
 from support.roles import Roles, as_role, pg_roles

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from demo.demo_support import LARGER_PATIENTS, SMALL_PATIENTS, DemoDb, DemoFactory, connect, demo_url
-from scripts.demo.generate import build_demo_source
-from scripts.demo.quirks import expected_quirks
+from opendental_demo.generate import build_demo_source
+from opendental_demo.quirks import expected_quirks
 
 
 @pytest.fixture(scope="session")

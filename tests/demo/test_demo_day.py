@@ -8,9 +8,9 @@ import pytest
 
 from demo.demo_snapshot import Snapshot, diff, snapshot, table_columns
 from demo.demo_support import DemoDb, DemoFactory, connect
-from scripts.demo.dayrecord import DayRecord, Recorder
-from scripts.demo.relations import RELATIONS
-from scripts.demo.simulate import simulate_day
+from opendental_demo.dayrecord import DayRecord, Recorder
+from opendental_demo.relations import RELATIONS
+from opendental_demo.simulate import simulate_day
 
 
 @dataclass

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from demo.demo_support import FIXED, REAL_CLINIC_ROWS
-from scripts.demo.quirks import QUIRK_CATEGORIES, QuirkPlan, expected_quirks
-from scripts.demo.sizes import table_sizes
+from opendental_demo.quirks import QUIRK_CATEGORIES, QuirkPlan, expected_quirks
+from opendental_demo.sizes import table_sizes
 
 
 def test_all_31_tables_are_sized() -> None:

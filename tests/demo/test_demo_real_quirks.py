@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from demo.demo_support import DemoDb
-from scripts.demo.quirks_extra import KNOWN_PERM_TYPES, PERM_TYPE_MAX
+from opendental_demo.quirks_extra import KNOWN_PERM_TYPES, PERM_TYPE_MAX
 
 TIMES = ("DateTimeArrived", "DateTimeSeated", "DateTimeDismissed")
 MIDNIGHT = "`{c}` = TIMESTAMP(DATE(AptDateTime))"

@@ -16,12 +16,12 @@ from demo.demo_support import (
     connect,
     demo_url,
 )
-from scripts.demo.db import DemoSourceUnreachable
-from scripts.demo.generate import build_demo_source, checksum_demo_source
-from scripts.demo.guard import NotADemoSource
-from scripts.demo.quirks import REAL_DATA_CATEGORIES
-from scripts.demo.relations import RELATIONS
-from scripts.demo.simulate import simulate_day
+from opendental_demo.db import DemoSourceUnreachable
+from opendental_demo.generate import build_demo_source, checksum_demo_source
+from opendental_demo.guard import NotADemoSource
+from opendental_demo.quirks import REAL_DATA_CATEGORIES
+from opendental_demo.relations import RELATIONS
+from opendental_demo.simulate import simulate_day
 
 AS_OF = "2026-11-25"
 # Column counts of the 31 tables (schema facts of OpenDental 24.2/24.3).

@@ -17,11 +17,11 @@ from airflow.dag_processing.dagbag import DagBag
 from airflow.sdk.definitions.deadline import DeadlineReference
 
 from conftest import mysql_url
+from opendental_demo.generate import build_demo_source
+from opendental_demo.simulate import simulate_day
 from opendental_ops.airflow_dags import RUN_DEADLINE, build_dags, deadline_missed
 from opendental_ops.settings import clinic_by_name, load_ops_settings
 from opendental_ops.steps import STEPS, dbt_target, run_group
-from scripts.demo.generate import build_demo_source
-from scripts.demo.simulate import simulate_day
 from support.alert_servers import webhook_server
 from support.compare import differences, pg_scalar
 

@@ -13,12 +13,12 @@ import psycopg2
 import pytest
 
 from conftest import mysql_url
+from opendental_demo.generate import build_demo_source
+from opendental_demo.simulate import simulate_day
 from opendental_ops import maintenance
 from opendental_ops.settings import Clinic, clinic_by_name, load_ops_settings
 from opendental_ops.steps import PermanentFailure, mismatched_tables
 from scripts import quality_report
-from scripts.demo.generate import build_demo_source
-from scripts.demo.simulate import simulate_day
 from support.compare import pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,10 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-import ops
 import psycopg2
 import pytest
 
+import ops
 from opendental_ops.settings import Clinic
 from opendental_ops.steps import Command, PermanentFailure, group_tables, run
 from support.alert_servers import free_port, webhook_server

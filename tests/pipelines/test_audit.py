@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg2
 
 from conftest import mysql_url
-from scripts.demo.generate import build_demo_source
-from scripts.demo.simulate import simulate_day
+from opendental_demo.generate import build_demo_source
+from opendental_demo.simulate import simulate_day
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = "Quxplantedname"  # written into the copy: the audit's output must not carry it

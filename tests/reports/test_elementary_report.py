@@ -21,9 +21,9 @@ import psycopg2
 import pytest
 
 from conftest import mysql_admin, mysql_url
+from opendental_demo.generate import build_demo_source
 from opendental_ops.settings import Clinic
 from opendental_ops.steps import Command, check_build
-from scripts.demo.generate import build_demo_source
 from support.alert_servers import smtp_server, webhook_server
 from support.dbt_runs import ROOT, dbt_build, dbt_env, elementary_report, run_pipeline
 

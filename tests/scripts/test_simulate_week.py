@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import mysql_url
-from scripts.demo.generate import build_demo_source
+from opendental_demo.generate import build_demo_source
 from support.dbt_runs import dbt_env
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import pymysql  # type: ignore[import-untyped]
 
+from opendental_sync.safety import mask_urls
+
 log = logging.getLogger(__name__)
 
 Connection: TypeAlias = Any  # a pymysql connection (pymysql ships no type hints)
@@ -75,8 +77,8 @@ class MySqlUrl:
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ``***``."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL with its password replaced by ``***`` (the product's one masking rule)."""
+    return mask_urls(url)
 
 
 def connect(url: str, *, database: str | None = None) -> Connection:
