@@ -37,6 +37,7 @@ from sqlalchemy.engine import URL, make_url
 from opendental_ops import alerts as ops_alerts
 from opendental_ops.settings import Clinic, OpsSettings
 from opendental_ops.steps import ROOT, PermanentFailure, StepFailed, clinic_env, warehouse_url
+from opendental_sync.bookkeeping import BookkeepingTable
 from opendental_sync.destination import CopyDatabase, RunLockBusy, raw_name
 from opendental_sync.safety import mask_urls
 
@@ -47,7 +48,7 @@ JOB_STEPS: dict[str, tuple[str, ...]] = {
     "maintenance_weekly": ("vacuum", "reindex", "cleanup"),
     "maintenance_monthly": ("full_audit", "backup_check"),
 }
-_DDL = """CREATE TABLE IF NOT EXISTS {}.{} (
+_DDL = """CREATE TABLE IF NOT EXISTS {table} (
     step text NOT NULL, started_at timestamptz NOT NULL, seconds double precision NOT NULL, found jsonb NOT NULL
 )"""
 # Estimated bytes of a btree index: per entry its key width, an 8-byte tuple header and a 4-byte line pointer,
@@ -77,13 +78,11 @@ def _connect(url: str) -> Iterator[Any]:
 
 def _record(clinic: Clinic, step: str, started: float, found: dict[str, Any]) -> dict[str, Any]:
     found = {**found, "seconds": round(time.time() - started, 2)}
-    with _connect(warehouse_url(clinic)) as conn, conn.cursor() as cur:
-        schema, table = sql.Identifier(clinic.dataset), sql.Identifier(MAINTENANCE_TABLE)
-        cur.execute(sql.SQL(_DDL).format(schema, table))
-        cur.execute(
-            sql.SQL("INSERT INTO {}.{} VALUES (%s, to_timestamp(%s), %s, %s)").format(schema, table),
-            (step, started, found["seconds"], json.dumps(found)),
-        )
+    history = BookkeepingTable(warehouse_url(clinic), clinic.dataset, MAINTENANCE_TABLE, _DDL)
+    history.execute(
+        sql.SQL("INSERT INTO {} VALUES (%s, to_timestamp(%s), %s, %s)").format(history.table),
+        (step, started, found["seconds"], json.dumps(found)),
+    )
     log.info("%s: %s", step, json.dumps(found))
     ops_alerts.maintenance_done(clinic.name, step, found)
     return found

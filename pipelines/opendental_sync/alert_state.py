@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,13 +21,14 @@ import psycopg2
 from psycopg2 import sql
 
 from opendental_sync.alerts import Alert, AlertSettings, send
+from opendental_sync.bookkeeping import BookkeepingTable
 
 log = logging.getLogger(__name__)
 
 ALERT_STATE = "_od_alert_state"
-STATE_DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {{schema}};
-CREATE TABLE IF NOT EXISTS {{schema}}.{ALERT_STATE} (
+STATE_DDL = """
+CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {table} (
     alert_key text PRIMARY KEY,
     level text NOT NULL,
     scope text NOT NULL,
@@ -79,25 +79,18 @@ class PostgresStateStore:
     """``<dataset>._od_alert_state`` in the copy's database."""
 
     def __init__(self, url: str, dataset: str):
-        self.url = url
-        self.table = sql.Identifier(dataset, ALERT_STATE)
-        self.schema = sql.Identifier(dataset)
-
-    def _execute(self, query: sql.Composable, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with closing(psycopg2.connect(self.url, connect_timeout=10)) as conn, conn, conn.cursor() as cur:
-            cur.execute(sql.SQL(STATE_DDL).format(schema=self.schema))
-            cur.execute(query, args)
-            return list(cur.fetchall()) if cur.description else []
+        self.store = BookkeepingTable(url, dataset, ALERT_STATE, STATE_DDL)
+        self.table = self.store.table
 
     def load(self) -> dict[str, OpenProblem]:
         names = list(OpenProblem.__dataclass_fields__)
         columns = sql.SQL(", ").join(sql.Identifier(n) for n in names)
-        rows = self._execute(sql.SQL("SELECT {} FROM {}").format(columns, self.table))
+        rows = self.store.execute(sql.SQL("SELECT {} FROM {}").format(columns, self.table))
         return {str(r[0]): OpenProblem(**dict(zip(names, r, strict=True))) for r in rows}  # type: ignore[arg-type]
 
     def save(self, problem: OpenProblem) -> None:
         row = asdict(problem)
-        self._execute(
+        self.store.execute(
             sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (alert_key) DO UPDATE SET {}").format(
                 self.table,
                 sql.SQL(", ").join(sql.Identifier(k) for k in row),
@@ -108,7 +101,7 @@ class PostgresStateStore:
         )
 
     def drop(self, key: str) -> None:
-        self._execute(sql.SQL("DELETE FROM {} WHERE alert_key = %s").format(self.table), (key,))
+        self.store.execute(sql.SQL("DELETE FROM {} WHERE alert_key = %s").format(self.table), (key,))
 
 
 class FileStateStore:

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import resource
 import statistics
-from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-import psycopg2
 from psycopg2 import sql
 
 from opendental_sync.alert_state import Problem
 from opendental_sync.alerts import AlertSettings
+from opendental_sync.bookkeeping import BookkeepingTable
 from opendental_sync.sync import RunSummary
 
 RUN_METRICS = "_od_run_metrics"
-METRICS_DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {{schema}};
-CREATE TABLE IF NOT EXISTS {{schema}}.{RUN_METRICS} (
+METRICS_DDL = """
+CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {table} (
     run_id text PRIMARY KEY,
     scope text NOT NULL,
     full_refresh boolean NOT NULL,
@@ -88,19 +87,12 @@ class MetricsStore:
     """``<dataset>._od_run_metrics`` in the copy's database."""
 
     def __init__(self, url: str, dataset: str):
-        self.url = url
-        self.schema = sql.Identifier(dataset)
-        self.table = sql.Identifier(dataset, RUN_METRICS)
-
-    def _execute(self, query: sql.Composable, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with closing(psycopg2.connect(self.url, connect_timeout=10)) as conn, conn, conn.cursor() as cur:
-            cur.execute(sql.SQL(METRICS_DDL).format(schema=self.schema))
-            cur.execute(query, args)
-            return list(cur.fetchall()) if cur.description else []
+        self.store = BookkeepingTable(url, dataset, RUN_METRICS, METRICS_DDL)
+        self.table = self.store.table
 
     def save(self, m: RunMetrics) -> None:
         row = asdict(m)
-        self._execute(
+        self.store.execute(
             sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
                 self.table,
                 sql.SQL(", ").join(sql.Identifier(k) for k in row),
@@ -111,11 +103,11 @@ class MetricsStore:
 
     def database_bytes(self) -> int:
         """The size of the copy's database (pg_database_size: any user who may connect can read it)."""
-        return int(self._execute(sql.SQL("SELECT pg_database_size(current_database())"))[0][0])  # type: ignore[call-overload]
+        return int(self.store.execute(sql.SQL("SELECT pg_database_size(current_database())"))[0][0])  # type: ignore[call-overload]
 
     def recent(self, scope: str, full_refresh: bool, limit: int) -> list[tuple[float, int]]:
         """(duration, rows) of the latest completed, successful runs of a group and kind, newest first."""
-        rows = self._execute(
+        rows = self.store.execute(
             sql.SQL(
                 "SELECT duration_s, rows_extracted FROM {} WHERE scope = %s AND full_refresh = %s AND status = 'ok' "
                 "ORDER BY finished_at DESC LIMIT %s"

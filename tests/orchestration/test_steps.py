@@ -67,7 +67,10 @@ def test_failing_tests_warn_and_a_skipped_snapshot_fails_the_build_step(
             PermanentFailure, match=r"failed or were skipped after failing tests .*snp_opendental__patients"
         ):
             run(build, clinic)
-    assert not any("freshness" in p["title"] for p in hook.posts)  # every high table was loaded just now
+    # The freshness check ran on every high table and the run log's, and found each loaded just now.
+    checked = json.loads((target / "freshness" / "sources.json").read_text())["results"]
+    assert len(checked) == len(group_tables("high")) + 1 and {r["status"] for r in checked} == {"pass"}
+    assert not any("freshness" in p["title"] for p in hook.posts)
 
 
 def test_a_failed_step_under_cron_alerts_and_a_maintenance_step_tells_what_it_found(
