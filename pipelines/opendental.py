@@ -31,13 +31,15 @@ os.environ.setdefault("RUST_BACKTRACE", "0")  # a connectorx panic prints one li
 from opendental_sync.alerts import LEVELS, AlertSettings, Level, load_alert_settings, send_test_alert  # noqa: E402
 from opendental_sync.audit import TableAudit, audit  # noqa: E402
 from opendental_sync.config import check_dataset, load_settings  # noqa: E402
-from opendental_sync.destination import DestinationUnreachable, RunLockBusy, RunLockLost  # noqa: E402
+from opendental_sync.destination import DestinationUnreachable  # noqa: E402
 from opendental_sync.monitoring import RunMonitor  # noqa: E402
 from opendental_sync.registry import GROUPS, RegistryError  # noqa: E402
 from opendental_sync.report import format_plan, format_summary  # noqa: E402
+from opendental_sync.run_lock import RunLockBusy, RunLockLost  # noqa: E402
 from opendental_sync.safety import describe_error, mask_urls  # noqa: E402
+from opendental_sync.selection import SelectionError  # noqa: E402
 from opendental_sync.source import SourceUnreachable  # noqa: E402
-from opendental_sync.sync import SelectionError, Synchronizer, iter_names  # noqa: E402
+from opendental_sync.sync import Synchronizer, iter_names  # noqa: E402
 
 log = logging.getLogger("opendental")
 

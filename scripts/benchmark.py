@@ -45,11 +45,11 @@ from sqlalchemy.engine import make_url
 
 from opendental_demo.generate import build_demo_source
 from opendental_demo.simulate import simulate_day
-from opendental_sync.buckets import Fingerprint, bucket_width, bucketable, key_spans
 from opendental_sync.config import SyncSettings
-from opendental_sync.extract import ExtractStats, fetch_batches, key_bounds
+from opendental_sync.plan import first_read
+from opendental_sync.read import ReadLimits, read_rows
+from opendental_sync.selection import select_specs
 from opendental_sync.source import SourceDatabase
-from opendental_sync.sync import select_specs
 
 
 def raw_baseline(source_url: str, pg_url: str, tables: dict[str, int]) -> float:
@@ -100,15 +100,10 @@ def bounded_reads(source_url: str) -> tuple[float, int]:
     specs = select_specs(tables, db.row_estimates(), "all", None, True)
     synced_at = datetime.now(UTC)
     started, rows = time.perf_counter(), 0
+    limits = ReadLimits(settings.chunk_size, settings.read_workers)
     for spec in specs:
-        stats, ranges = ExtractStats(), None
-        if spec.strategy != "full" and bucketable(spec, tables[spec.name]):  # as a first load plans it
-            bounds = key_bounds(db, spec)
-            stats.fingerprint = Fingerprint(bucket_width(*bounds))
-            ranges = key_spans(*bounds, settings.chunk_size)
-        for batch in fetch_batches(
-            db, tables[spec.name], spec, None, synced_at, stats, settings.chunk_size, ranges, settings.read_workers
-        ):
+        selection, stats = first_read(db, spec, tables[spec.name], settings.chunk_size)
+        for batch in read_rows(db, tables[spec.name], spec, selection, synced_at, stats, limits):
             rows += batch.num_rows
         stats.read.clear()
     return time.perf_counter() - started, rows

@@ -29,8 +29,9 @@ import pyarrow.compute as pc
 
 from opendental_sync.buckets import key_spans
 from opendental_sync.destination import CopyDatabase, TableState, raw_name
-from opendental_sync.extract import ExtractStats, fetch_batches, key_bounds
+from opendental_sync.read import ExtractStats, KeyRanges, ReadLimits, read_rows
 from opendental_sync.registry import TableSpec
+from opendental_sync.snapshots import key_bounds
 from opendental_sync.source import SourceDatabase
 from opendental_sync.source_schema import SourceTable
 from opendental_sync.sync import Synchronizer
@@ -129,7 +130,8 @@ def _source_rows(
     source: SourceDatabase, table: SourceTable, spec: TableSpec, lo: int, hi: int, chunk: int, columns: list[str]
 ) -> pa.Table:
     stats = ExtractStats()
-    parts = list(fetch_batches(source, table, spec, None, datetime.now(UTC), stats, chunk, [(lo, hi)], workers=1))
+    rows = read_rows(source, table, spec, KeyRanges([(lo, hi)]), datetime.now(UTC), stats, ReadLimits(chunk, workers=1))
+    parts = list(rows)
     if not parts:
         return pa.table({c: pa.array([], pa.null()) for c in columns})
     return pa.concat_tables(parts).select(columns)

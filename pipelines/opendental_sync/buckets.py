@@ -175,6 +175,18 @@ def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, li
     )
 
 
+def postgres_fingerprint_query(rows: str, width: int, unsettled_since: int | None, tokens: bool = True) -> str:
+    """The copy's twin of mysql_fingerprint_query, over ``rows`` (a query of key ``k`` and token ``t``):
+    fingerprints by bucket, and per bucket the rows stamped at or after ``unsettled_since`` (``u``)."""
+    unsettled = f"count(*) FILTER (WHERE t >= {int(unsettled_since)})" if unsettled_since is not None else "0"
+    hashed = "t" if tokens else "0"
+    return (
+        f"SELECT b, count(*) AS n, sum((g * g) % {P})::bigint AS s, {unsettled} AS u FROM ("
+        f"SELECT k / {width} AS b, t, ((k % {P}) * {A} + ({hashed} % {P}) * {B} + {C}) % {P} AS g FROM ("
+        f"SELECT k, coalesce(t, {NO_TOKEN}) AS t FROM ({rows}) AS q) AS r) AS x GROUP BY b"
+    )
+
+
 def key_spans(low: int | None, high: int | None, rows: int, span_rows: int) -> list[tuple[int, int]]:
     """Key spans of about ``span_rows`` rows each (by key density) covering [low, high]; none for an
     empty table. Readers page within a span, so a span denser than its share is still read in bounded

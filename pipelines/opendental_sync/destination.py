@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -17,10 +15,12 @@ import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 
-from opendental_sync.buckets import NO_TOKEN, A, B, C, Fingerprint, P, fingerprint_frame
-from opendental_sync.extract import DELETED_AT_COLUMN, DELETED_COLUMN, STAMP, empty_snapshot
+from opendental_sync.buckets import Fingerprint, fingerprint_frame, postgres_fingerprint_query
+from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
 from opendental_sync.registry import TableSpec
+from opendental_sync.run_lock import RunLock
 from opendental_sync.safety import PublicError, mask_urls
+from opendental_sync.snapshots import STAMP, empty_snapshot
 from opendental_sync.source_schema import ROW_HASH_COLUMN
 
 log = logging.getLogger(__name__)
@@ -78,69 +78,12 @@ ALTER TABLE {{schema}}.{RUN_LOG} ADD COLUMN IF NOT EXISTS nul_bytes_removed json
 class DestinationUnreachable(PublicError):
     """The PostgreSQL copy cannot be reached with the configured URL."""
 
+    permanent = False
+
 
 def raw_name(source_name: str) -> str:
     """The raw column or table name dlt gives a source identifier (``DateTStamp`` -> ``date_t_stamp``)."""
     return _naming.normalize_identifier(source_name)
-
-
-class RunLockBusy(PublicError):
-    """Another run holds the lock on the copy for longer than this run waits (``lock_timeout_s``)."""
-
-
-class RunLockLost(PublicError):
-    """PostgreSQL dropped the session holding the run lock, and another run took the lock meanwhile."""
-
-
-class RunLock:
-    """The advisory lock of one run, held by a session of its own.
-
-    A lock lives as long as its session: when PostgreSQL restarts, the lock is gone with it. ``hold()``
-    comes before each step of the run that writes; it takes the lock again on a new session, and stops
-    the run when another run took it in between (and at every later step: a lost lock stays lost).
-    """
-
-    def __init__(self, copy: CopyDatabase, key: str):
-        self.copy, self.key = copy, key
-        self.conn: Any = None
-        self.lost = False
-        self._checking = threading.Lock()  # the main thread and the loader thread both check
-
-    def take(self) -> bool:
-        if self.conn is None or self.conn.closed:
-            self.conn = self.copy._new_connection()
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,))
-            return bool(cur.fetchone()[0])
-
-    def hold(self) -> None:
-        """Make sure this run still holds the lock before it writes (see the class docstring)."""
-        with self._checking:
-            if not self.lost:
-                try:
-                    with self.conn.cursor() as cur:
-                        cur.execute("SELECT 1")
-                    return
-                except psycopg2.Error:
-                    with suppress(Exception):
-                        self.conn.close()
-                log.warning("PostgreSQL dropped the session that held the run lock; taking the lock again")
-                if self.take():
-                    return
-                self.lost = True
-                with suppress(Exception):
-                    self.conn.close()  # a session without the lock must not pass the next check
-            raise RunLockLost(
-                f"PostgreSQL dropped this run's lock on schema {self.copy.dataset!r} (a restart?) and another "
-                "run took it meanwhile; this run stops writing so that two runs never write the copy at once. "
-                "The other run carries on; nothing is lost, the next run picks up where this one stopped"
-            )
-
-    def release(self) -> None:
-        """Ending the session releases its advisory locks (and a session that holds none has none to release)."""
-        if self.conn is not None:
-            with suppress(Exception):
-                self.conn.close()
 
 
 @dataclass(frozen=True)
@@ -201,16 +144,7 @@ class CopyDatabase:
     def run_lock(self, timeout_s: int) -> Iterator[RunLock]:
         """Hold a PostgreSQL advisory lock for the run, so two runs never write the same copy at once."""
         lock = RunLock(self, f"opendental_sync:{self.dataset}")
-        deadline = time.monotonic() + timeout_s
-        while not lock.take():
-            if time.monotonic() > deadline:
-                lock.release()
-                raise RunLockBusy(
-                    f"another run holds the lock on schema {self.dataset!r} for more than {timeout_s}s; "
-                    "wait for it to finish or raise sources.opendental.lock_timeout_s"
-                )
-            log.info("waiting for another run on %s to finish", self.dataset)
-            time.sleep(2)
+        lock.acquire(timeout_s)
         try:
             yield lock
         finally:
@@ -284,16 +218,9 @@ class CopyDatabase:
     def fingerprint(self, spec: TableSpec, width: int, unsettled_since: int | None, tokens: bool = True) -> Fingerprint:
         """Fingerprints of the live rows of the copy per bucket of ``width`` keys (see buckets.py; without
         ``tokens``, of the keys alone), and which buckets hold rows stamped at or after ``unsettled_since``."""
-        k = _quote(raw_name(spec.primary_key[0]))
-        token = _token_sql(spec) or "0"
-        unsettled = f"count(*) FILTER (WHERE t >= {int(unsettled_since)})" if unsettled_since is not None else "0"
-        hashed = "t" if tokens else "0"
-        query = (
-            f"SELECT b, count(*) AS n, sum((g * g) % {P})::bigint AS s, {unsettled} AS u FROM ("
-            f"SELECT {k} / {width} AS b, t, (({k} % {P}) * {A} + ({hashed} % {P}) * {B} + {C}) % {P} AS g FROM ("
-            f"SELECT {k}, coalesce({token}, {NO_TOKEN}) AS t FROM {self._table(spec)} "
-            f"WHERE NOT {_quote(DELETED_COLUMN)}) AS r) AS x GROUP BY b"
-        )
+        key, token = _quote(raw_name(spec.primary_key[0])), _token_sql(spec) or "0"
+        rows = f"SELECT {key} AS k, {token} AS t FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}"
+        query = postgres_fingerprint_query(rows, width, unsettled_since, tokens)
         return fingerprint_frame(self._fetch_arrow(query), width)
 
     def ensure_key_index(self, spec: TableSpec) -> None:

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opendental_sync.extract import DELETED_COLUMN, STAMP
+from opendental_sync.buckets import NO_TOKEN
+from opendental_sync.read import DELETED_COLUMN
 from opendental_sync.registry import TableSpec
+from opendental_sync.snapshots import STAMP
 
 _IDX = "__i"
 _IN_COPY = "__in_copy"
 _COPY_STAMP = "__copy_stamp"
 _IN_OTHER = "__in_other"
-NO_STAMP = -1  # stands for NULL when stamps are compared
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ def compute_diff(
     elif spec.strategy == "append" or not spec.has_token:
         needed = not_live
     else:
-        src_stamp = pc.fill_null(joined.column(STAMP), NO_STAMP)
-        copy_stamp = pc.fill_null(joined.column(_COPY_STAMP), NO_STAMP)
+        src_stamp = pc.fill_null(joined.column(STAMP), NO_TOKEN)
+        copy_stamp = pc.fill_null(joined.column(_COPY_STAMP), NO_TOKEN)
         changed = pc.not_equal(src_stamp, copy_stamp)
         needed = pc.or_(not_live, changed)
         if unsettled_since is not None and spec.stamp:  # a hash has no one-second blind spot
@@ -150,7 +151,7 @@ def checksum(snapshot: pa.Table, spec: TableSpec) -> str:
     for name in cols:
         col = ordered.column(name)
         if name == STAMP:
-            col = pc.fill_null(col, NO_STAMP)
+            col = pc.fill_null(col, NO_TOKEN)
         digest.update(name.encode())
         for chunk in col.cast(pa.int64()).chunks:
             digest.update(chunk.to_numpy(zero_copy_only=False).tobytes())
@@ -192,7 +193,7 @@ def reconcile_judged(exp: pa.Table, live: pa.Table, spec: TableSpec, in_flight: 
         right = live.rename_columns([_COPY_STAMP if c == STAMP else c for c in live.column_names])
         both = exp.join(right, keys=key, join_type="inner")
         stale = both.filter(
-            pc.not_equal(pc.fill_null(both.column(STAMP), NO_STAMP), pc.fill_null(both.column(_COPY_STAMP), NO_STAMP))
+            pc.not_equal(pc.fill_null(both.column(STAMP), NO_TOKEN), pc.fill_null(both.column(_COPY_STAMP), NO_TOKEN))
         ).select(key)
     else:
         stale = exp.select(key).slice(0, 0)

@@ -25,11 +25,12 @@ from dlt.common.runtime.run_context import active
 
 from opendental_sync.alert_state import AlertCenter, FileStateStore, PostgresStateStore, Problem, StateStore
 from opendental_sync.alerts import Alert, AlertSettings, send
-from opendental_sync.destination import RUN_LOG, DestinationUnreachable, RunLockBusy, RunLockLost
+from opendental_sync.destination import RUN_LOG, DestinationUnreachable
+from opendental_sync.results import RunSummary, TableResult
+from opendental_sync.run_lock import RunLockBusy, RunLockLost
 from opendental_sync.run_metrics import MetricsStore, RunMetrics, measure, performance_problems, resource_problems
 from opendental_sync.safety import mask_urls
 from opendental_sync.source import SourceUnreachable
-from opendental_sync.sync import RunSummary, TableResult
 
 log = logging.getLogger(__name__)
 

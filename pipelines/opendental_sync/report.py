@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opendental_sync.sync import RunSummary
+from opendental_sync.results import RunSummary
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:

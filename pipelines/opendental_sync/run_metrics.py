@@ -13,7 +13,7 @@ from psycopg2 import sql
 from opendental_sync.alert_state import Problem
 from opendental_sync.alerts import AlertSettings
 from opendental_sync.bookkeeping import BookkeepingTable
-from opendental_sync.sync import RunSummary
+from opendental_sync.results import RunSummary
 
 RUN_METRICS = "_od_run_metrics"
 METRICS_DDL = """

@@ -9,10 +9,9 @@ connectorx (Rust, into Arrow). No query streams a whole table.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,8 +27,9 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 from opendental_sync.retry import RetryPolicy
 from opendental_sync.safety import PublicError, describe_error, mask_urls, stderr_withheld
-from opendental_sync.source_schema import SourceTable, quote_mysql, read_source_tables
-from opendental_sync.tls import PERMANENT, SourceTls, without_tls_query
+from opendental_sync.source_schema import SourceTable, read_source_tables
+from opendental_sync.tls import SourceTls, without_tls_query
+from opendental_sync.transient import is_transient, rust_mysql_transient
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,10 @@ class SourceUnreachable(PublicError):
     permanent = False  # True: a retry cannot fix it (authentication, unknown database, TLS)
 
 
-def masked(url: str | URL) -> str:
-    """The URL with its password hidden, for messages (also a URL that does not parse)."""
-    return mask_urls(url.render_as_string(hide_password=True) if isinstance(url, URL) else str(url))
-
-
 class SourceReadError(PublicError):
     """A bounded source query failed because the connection dropped (server restart, KILL, timeout)."""
+
+    permanent = False
 
 
 class BadSourceValue(PublicError):
@@ -60,12 +57,6 @@ class BadSourceValue(PublicError):
     def __init__(self, column: str, why: str):
         super().__init__(f"column {column!r}: {why}")
         self.column, self.why = column, why
-
-
-_CONNECTION_TROUBLE = re.compile(
-    r"connect|lost|killed|gone away|broken pipe|timed? ?out|refused|reset by peer|shutdown|Io\(|EOF",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -98,7 +89,7 @@ class SourceDatabase:
         db = self.parsed.database
         if not db:
             raise ValueError(
-                f"source URL {masked(self.url)} names no database; add it: mysql+pymysql://user@host:3306/opendental"
+                f"source URL {mask_urls(self.url)} names no database; add it: mysql+pymysql://user@host:3306/opendental"
             )
         return db
 
@@ -144,11 +135,11 @@ class SourceDatabase:
             cause = e.orig if isinstance(e, sa_exc.OperationalError) and e.orig is not None else e
             reason = cause.args[-1] if cause.args else type(cause).__name__
             unreachable = SourceUnreachable(
-                f"cannot connect to the OpenDental database at {masked(self.url)} ({mask_urls(str(reason))}). "
+                f"cannot connect to the OpenDental database at {mask_urls(self.url)} ({mask_urls(str(reason))}). "
                 "Start MariaDB locally (start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd) "
                 "or set SOURCES__OPENDENTAL__CREDENTIALS / [sources.opendental] credentials in .dlt/secrets.toml"
             )
-            unreachable.permanent = bool(PERMANENT.search(str(reason)))
+            unreachable.permanent = not is_transient(cause)
             raise unreachable from e
         try:
             yield conn
@@ -169,7 +160,7 @@ class SourceDatabase:
             row = cur.fetchone()
         if not row or not row[1]:
             error = SourceUnreachable(
-                f"the connection to {masked(self.url)} is not encrypted and sources.opendental.require_tls is "
+                f"the connection to {mask_urls(self.url)} is not encrypted and sources.opendental.require_tls is "
                 "set: enable TLS on the server (ssl_cert, ssl_key) and give its CA in the URL (?ssl_ca=/path/ca.pem)"
             )
             error.permanent = True
@@ -211,7 +202,6 @@ class SourceDatabase:
         return self.retry.call(
             read,
             "source read",
-            retry_on=(SourceReadError,),
             on_retry=lambda e: self._count(self.retries, str(e).split(": ", 1)[-1][:80]),
         )
 
@@ -232,13 +222,16 @@ class SourceDatabase:
                 raise
             message = str(e).splitlines()[0] if str(e) else type(e).__name__
             # A panic's message quotes the value; only a connection error (never a panic) is retried.
-            if "panic" not in type(e).__name__.lower() and PERMANENT.search(message):
-                raise SourceUnreachable(
-                    f"connectorx cannot connect to {masked(self.url)}: {describe_error(e)}; a retry cannot fix this "
+            connection = None if "panic" in type(e).__name__.lower() else rust_mysql_transient(message)
+            if connection is False:
+                unreachable = SourceUnreachable(
+                    f"connectorx cannot connect to {mask_urls(self.url)}: {describe_error(e)}; a retry cannot fix this "
                     "(check the account, the database name and the TLS settings)"
-                ) from None
-            if "panic" not in type(e).__name__.lower() and _CONNECTION_TROUBLE.search(message):
-                raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
+                )
+                unreachable.permanent = True
+                raise unreachable from None
+            if connection is True:
+                raise SourceReadError(f"reading from {mask_urls(self.url)} failed: {describe_error(e)}") from None
             kind = type(e).__name__
         # A value the fast reader cannot convert. Its message may quote the value: never log it, and read
         # the batch again outside the handler, so that no later traceback carries it as its context.
@@ -263,7 +256,7 @@ class SourceDatabase:
                 with self.connect() as conn:
                     raise _undecodable_column(conn, sql)
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError, sa_exc.OperationalError) as e:
-            raise SourceReadError(f"reading from {masked(self.url)} failed: {describe_error(e)}") from None
+            raise SourceReadError(f"reading from {mask_urls(self.url)} failed: {describe_error(e)}") from None
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return pa.table({name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)})
 
@@ -319,22 +312,3 @@ def in_order(work: Callable[[T], R], items: Iterable[T], workers: int) -> Iterat
         finally:
             for f in pending:
                 f.cancel()
-
-
-def key_predicate(key: Sequence[str], after: Sequence[Any] | None) -> str:
-    """``WHERE`` text for keyset pagination strictly after the key tuple ``after``."""
-    if after is None:
-        return "1=1"
-    cols = [quote_mysql(k) for k in key]
-    if len(cols) == 1:
-        return f"{cols[0]} > {sql_literal(after[0])}"
-    return f"({', '.join(cols)}) > ({', '.join(sql_literal(v) for v in after)})"
-
-
-def sql_literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value).replace("\\", "\\\\").replace("'", "''")
-    return f"'{text}'"

@@ -8,18 +8,12 @@ The settings are the source URL's query options, as SQLAlchemy and PyMySQL spell
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import URL
 
 TLS_QUERY_KEYS = ("ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_cert", "ssl_check_hostname")
-# Errors no retry can fix: a wrong password, an unknown database, a refused or unverifiable TLS handshake.
-PERMANENT = re.compile(
-    r"access denied|unknown database|tls|ssl|certificate|secure transport|\(1045|\(1049|\(2026|\b1045\b|\b1049\b",
-    re.IGNORECASE,
-)
 
 
 def _flag(value: str | None, default: bool) -> bool:

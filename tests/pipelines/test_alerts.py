@@ -16,11 +16,11 @@ import pytest
 
 from conftest import MYSQL_HOST, mysql_admin, mysql_url
 from opendental_sync.alerts import Alert, AlertSettings, channel_name, make_channel
-from opendental_sync.destination import RunLockLost
 from opendental_sync.diff import Reconciliation
 from opendental_sync.monitoring import RunMonitor
+from opendental_sync.results import RunSummary, TableResult
+from opendental_sync.run_lock import RunLockLost
 from opendental_sync.safety import mask_urls
-from opendental_sync.sync import RunSummary, TableResult
 from support.alert_servers import SMTP_PASSWORD, Mailbox, Webhook, free_port, smtp_server, webhook_server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,8 +16,8 @@ from opendental_sync.buckets import (
     key_spans,
 )
 from opendental_sync.destination import CopyDatabase
-from opendental_sync.extract import key_bounds, source_fingerprint
 from opendental_sync.registry import TableSpec
+from opendental_sync.snapshots import key_bounds, source_fingerprint
 from opendental_sync.source import SourceDatabase
 
 STAMPED = TableSpec("stamped", "high", ("id",), "stamp", stamp="stamp")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 
 from opendental_sync.diff import checksum, compute_diff, describe_key_ranges, expected_after_load, reconcile
-from opendental_sync.extract import DELETED_COLUMN, STAMP, plan_batches
+from opendental_sync.plan import bounded_where
+from opendental_sync.read import DELETED_COLUMN
 from opendental_sync.registry import TableSpec
+from opendental_sync.snapshots import STAMP
 
 STAMPED = TableSpec("appointment", "high", ("AptNum",), "stamp", "DateTStamp")
 APPEND = TableSpec("securitylog", "high", ("SecurityLogNum",), "append")
@@ -57,7 +59,7 @@ def test_append_strategy_fetches_only_unknown_keys() -> None:
 def test_batches_are_ranges_when_contiguous_and_in_lists_otherwise() -> None:
     src = source(list(range(10, 20)))
     needed = pa.array([True] * 4 + [False, True, False, True, True, True])
-    assert plan_batches(STAMPED, src, needed, chunk_size=4) == [
+    assert bounded_where(STAMPED, src, needed, chunk_size=4) == [
         "`AptNum` BETWEEN 10 AND 13",
         "`AptNum` IN (15,17,18,19)",
     ]

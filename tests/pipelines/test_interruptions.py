@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 
 from conftest import mysql_admin, mysql_url
-from opendental_sync.sync import CRASH_AT_ENV
+from opendental_sync.load import CRASH_AT_ENV
 from support.compare import differences, pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]

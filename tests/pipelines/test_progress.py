@@ -29,7 +29,7 @@ def test_a_first_load_logs_rows_read_per_table_and_for_the_run(
     summary = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir).run()
     assert summary.ok, [r.error for r in summary.results]
 
-    lines = [r.getMessage() for r in caplog.records if r.name in ("opendental_sync.progress", "opendental_sync.sync")]
+    lines = [r.getMessage() for r in caplog.records if r.name in ("opendental_sync.progress", "opendental_sync.load")]
     total = sum(ROWS.values())
     for table, rows in ROWS.items():
         assert any(re.match(rf"{table}: read {rows:,} rows in \d+\.\ds \(run: \d of 2 tables read", x) for x in lines)

@@ -15,9 +15,9 @@ import psycopg2
 import pytest
 
 from conftest import PG_ADMIN_URL, mysql_admin, mysql_url
-from opendental_sync import sync as sync_module
+from opendental_sync import load as load_module
 from opendental_sync.config import DestinationSettings, SyncSettings
-from opendental_sync.destination import RunLockLost
+from opendental_sync.run_lock import RunLockLost
 from opendental_sync.sync import Synchronizer
 from support.compare import differences, pg_scalar
 
@@ -216,7 +216,7 @@ def test_a_run_whose_lock_another_run_took_during_a_restart_stops_writing(
         for name in ("zz_one", "zz_two"):  # two more tables, each loaded in a group of its own
             cur.execute(f"CREATE TABLE {name} (Num bigint NOT NULL PRIMARY KEY, Note text) ENGINE=MyISAM")
             cur.execute(f"INSERT INTO {name} SELECT seq, 'n' FROM seq_1_to_100")
-    monkeypatch.setattr(sync_module, "GROUP_ROWS", 1)
+    monkeypatch.setattr(load_module, "GROUP_ROWS", 1)
     database = pg_database.rsplit("/", 1)[1]
     other_run = psycopg2.connect(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
     other_run.autocommit = True

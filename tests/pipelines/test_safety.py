@@ -19,7 +19,7 @@ from dlt.common.configuration.specs.base_configuration import is_secret_hint
 
 from conftest import mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings, check_dataset, load_settings, unknown_settings
-from opendental_sync.extract import ExtractStats, fetch_batches
+from opendental_sync.read import ExtractStats, ReadLimits, WholeTable, read_rows
 from opendental_sync.safety import PublicError, describe_error, mask_urls, remove_tree, safe_dirname
 from opendental_sync.sync import Synchronizer
 
@@ -291,7 +291,7 @@ def test_credential_columns_never_reach_raw_and_stage_is_private(
     )
     settings = SyncSettings(credentials=mysql_url(mysql_database), dataset=DATASET, exclude_tables=["Scratch"])
     sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
-    stale = sync.stage_root(sync.pipeline()) / "left-by-a-killed-run"
+    stale = sync.loader.stage_root(sync.loader.pipeline()) / "left-by-a-killed-run"
     stale.mkdir()
     (stale / "part-00000.parquet").write_bytes(b"rows")
     summary = sync.run("all", ["userod"])
@@ -302,7 +302,7 @@ def test_credential_columns_never_reach_raw_and_stage_is_private(
     )
     assert {c[0] for c in columns} >= {"user_num", "user_name"}
     assert not {"password", "mobile_web_pin", "e_clipboard_clinical_pin"} & {c[0] for c in columns}
-    root = sync.stage_root(sync.pipeline())
+    root = sync.loader.stage_root(sync.loader.pipeline())
     assert not stale.exists() and list(root.iterdir()) == []
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     assert "scratch" not in {r.table for r in sync.run("all", None).results}
@@ -324,7 +324,8 @@ def test_wide_rows_are_read_in_queries_bounded_by_bytes(
     assert rows < 20  # not chunk_size (10,000): one query would have read all 24 MB
     stats = ExtractStats()
     table = sync.source_tables()["scan"]
-    batches = fetch_batches(sync.source, table, spec, None, datetime.now(UTC), stats, rows, None, 1, budget)
+    limits = ReadLimits(rows, workers=1, max_bytes=budget)
+    batches = read_rows(sync.source, table, spec, WholeTable(), datetime.now(UTC), stats, limits)
     assert sum(b.num_rows for b in batches) == 400
     assert stats.max_query_bytes <= 1.2 * budget and stats.batches >= 20
     summary = sync.run("all", ["scan"])

@@ -1,4 +1,4 @@
-"""Reading row batches from the source (extract.py): what a first load's key ranges return, and what they
+"""Reading row batches from the source (read.py): what a first load's key ranges return, and what they
 hold in memory. Real MariaDB."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import pyarrow as pa
 import pytest
 
 from conftest import mysql_admin, mysql_url
-from opendental_sync import extract
+from opendental_sync import read
 from opendental_sync.buckets import key_spans
-from opendental_sync.extract import ExtractStats, fetch_batches, key_bounds
+from opendental_sync.read import ExtractStats, KeyRanges, ReadLimits, read_rows
 from opendental_sync.registry import TableSpec
+from opendental_sync.snapshots import key_bounds
 from opendental_sync.source import SourceDatabase
 
 DENSE_ROWS = 6000
@@ -32,8 +33,8 @@ def test_a_range_denser_than_planned_is_read_a_few_pages_at_a_time(
     dense_and_sparse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chunk, pages = 100, 2
-    monkeypatch.setattr(extract, "RANGE_PAGES_PER_TASK", pages)
-    monkeypatch.setattr(extract, "LOAD_BATCH_ROWS", chunk)  # every page is handed on as soon as it is read
+    monkeypatch.setattr(read, "RANGE_PAGES_PER_TASK", pages)
+    monkeypatch.setattr(read, "LOAD_BATCH_ROWS", chunk)  # every page is handed on as soon as it is read
     db = SourceDatabase(mysql_url(dense_and_sparse))
     spec = TableSpec("fee", "medium", ("FeeNum",), "append")
     ranges = key_spans(*key_bounds(db, spec), chunk)
@@ -47,9 +48,8 @@ def test_a_range_denser_than_planned_is_read_a_few_pages_at_a_time(
         return read_arrow(self, sql)
 
     monkeypatch.setattr(SourceDatabase, "read_arrow", counted)
-    batches = fetch_batches(
-        db, db.tables()["fee"], spec, None, datetime.now(UTC), ExtractStats(), chunk, ranges, workers=2
-    )
+    limits = ReadLimits(chunk, workers=2)
+    batches = read_rows(db, db.tables()["fee"], spec, KeyRanges(ranges), datetime.now(UTC), ExtractStats(), limits)
     first = next(batches)
     # Up to 2 * workers tasks are in flight, each with at most `pages` pages: the dense range is not read
     # whole before its first rows move on.

@@ -1,0 +1,365 @@
+"""What each table needs this run, decided from what both sides hold now: one explicit kind of plan per case.
+
+- ``Unchanged``: both sides were compared and agree; the comparison is the proof, nothing is read or written.
+- ``FirstLoad``: a single-key table with no live rows in the copy; every row is read once by key range and
+  fingerprinted as it is read, and the copy's fingerprints after the load must equal that.
+- ``WholeRead``: every row read in key order (a full refresh, a new source column, a table reloaded whole by
+  strategy, or a table without a single integer key whose copy is empty); compared with the copy's keys after.
+- ``KeyDiff``: a table without buckets: all keys of both sides diffed, the differing rows fetched.
+- ``BucketDiff``: a single-key table: only the buckets whose fingerprints differ are diffed key by key.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TypedDict
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from opendental_sync.buckets import Fingerprint, bucket_of, bucket_width, bucketable, key_ranges, key_spans
+from opendental_sync.config import SyncSettings
+from opendental_sync.destination import CopyDatabase, TableState
+from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconcile
+from opendental_sync.paging import sql_literal
+from opendental_sync.read import ExtractStats, KeyRanges, RowSelection, SelectedRows, WholeTable
+from opendental_sync.registry import TableSpec
+from opendental_sync.snapshots import (
+    bucket_groups,
+    changed_since,
+    empty_snapshot,
+    key_bounds,
+    range_snapshot,
+    source_fingerprint,
+    source_snapshot,
+)
+from opendental_sync.source import SourceDatabase
+from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable, quote_mysql
+
+log = logging.getLogger(__name__)
+
+# What a proof compared, as _od_reconciliation.compared records it.
+KEYS_AND_TOKENS = "keys and tokens"
+KEYS_AND_STAMP_INDEX = "keys; tokens of the rows stamped since the last run (stamp index)"
+
+
+@dataclass
+class PlanBase:
+    """What every plan knows: the table, its source schema, and when this run's read of it began."""
+
+    spec: TableSpec
+    source: SourceTable
+    snapshot_started: int  # the source server's clock when planning began (epoch seconds)
+    schema_changes: list[str]
+    exists_in_copy: bool
+    stats: ExtractStats = field(default_factory=ExtractStats)
+
+    def rows(self) -> RowSelection | None:
+        """The rows this plan reads from the source, or None when it reads none."""
+        return None
+
+
+@dataclass
+class Unchanged(PlanBase):
+    """Both sides agree; ``reconciliation`` is the comparison that found so."""
+
+    reconciliation: Reconciliation = field(kw_only=True)
+    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
+
+
+@dataclass
+class FirstLoad(PlanBase):
+    """Every row of a single-key table, read by key range into an empty copy, fingerprinted as read."""
+
+    ranges: list[tuple[int, int]] = field(kw_only=True)
+    # The copy's fingerprints, taken by the loader right after the load (while later tables are read).
+    loaded_copy: Fingerprint | None = field(kw_only=True, default=None)
+    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
+
+    def rows(self) -> RowSelection:
+        return KeyRanges(self.ranges)
+
+
+@dataclass
+class WholeRead(PlanBase):
+    """Every row in key order; what was read is the source, compared with the copy's keys (read before)."""
+
+    copy_snapshot: pa.Table = field(kw_only=True)
+    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
+
+    def rows(self) -> RowSelection:
+        return WholeTable()
+
+
+@dataclass
+class KeyDiff(PlanBase):
+    """All keys of both sides diffed; ``where`` selects the rows to fetch."""
+
+    source_snapshot: pa.Table = field(kw_only=True)
+    diff: TableDiff = field(kw_only=True)
+    where: list[str] = field(kw_only=True)
+    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
+
+    def rows(self) -> RowSelection | None:
+        return SelectedRows(self.where) if self.where else None
+
+
+@dataclass
+class BucketDiff(KeyDiff):
+    """The differing buckets diffed key by key; the others were proven equal by their fingerprints."""
+
+    clean_source: Fingerprint = field(kw_only=True)
+    clean_copy: Fingerprint = field(kw_only=True)
+    dirty_ranges: list[tuple[int, int]] = field(kw_only=True)
+
+
+TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff
+
+
+class Planner:
+    """Plans tables against the source and the copy, with the run's settings."""
+
+    def __init__(
+        self, source: SourceDatabase, copy: CopyDatabase, settings: SyncSettings, rows_per_query: RowsPerQuery
+    ):
+        self.source, self.copy, self.settings, self.rows_per_query = source, copy, settings, rows_per_query
+
+    def plan(
+        self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool
+    ) -> TablePlan:
+        changes, column_added = schema_changes(state.source_columns if state else None, table)
+        base = PlanBase(spec, table, self.source.server_epoch(), changes, exists)
+        # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
+        hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
+        whole = hash_missing or full_refresh or column_added or spec.strategy == "full"
+        if not whole and bucketable(spec, table):
+            return self._plan_buckets(base, state)
+        copy_snap = self.copy.snapshot(replace(spec, strategy="append") if hash_missing else spec, exists)
+        if whole or copy_snap.num_rows == 0:
+            log.info("%s: full read%s", spec.name, _schema_note(changes))
+            return WholeRead(**_fields(base), copy_snapshot=copy_snap)
+        return self._plan_keys(base, state, copy_snap)
+
+    def _plan_keys(self, base: PlanBase, state: TableState | None, copy_snap: pa.Table) -> TablePlan:
+        spec = base.spec
+        source_snap = source_snapshot(self.source, spec, self.settings.chunk_size)
+        unsettled = state.snapshot_started_epoch - 1 if state else None
+        diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
+        where = bounded_where(spec, source_snap, diff.needed, self.rows_per_query(spec))
+        if not where and diff.deleted_keys.num_rows == 0:
+            # Nothing to load or mark: both sides were read just now, so their comparison is the proof.
+            log.info("%s: %d source rows, unchanged", spec.name, source_snap.num_rows)
+            return Unchanged(**_fields(base), reconciliation=reconcile(source_snap, copy_snap, spec))
+        _log_diff(spec, source_snap.num_rows, "", diff, base.schema_changes)
+        return KeyDiff(**_fields(base), source_snapshot=source_snap, diff=diff, where=where)
+
+    def _plan_buckets(self, base: PlanBase, state: TableState | None) -> TablePlan:
+        """Plan a single-key table by bucket fingerprints: only buckets that differ are diffed key by key."""
+        spec = base.spec
+        bounds = key_bounds(self.source, spec)
+        width = bucket_width(*bounds)
+        if not base.exists_in_copy:
+            return self._first_load(base, bounds, width)
+        changed = self._stamped_since_last_run(base, state)
+        compared = KEYS_AND_TOKENS if changed is None else KEYS_AND_STAMP_INDEX
+        unsettled = state.snapshot_started_epoch - 1 if state and spec.stamp else None
+        source_fp, copy_fp = self._fingerprints(spec, width, bounds, unsettled, changed is None)
+        if not copy_fp.buckets:
+            return self._first_load(base, bounds, width)
+        dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
+        if changed is not None and len(changed):
+            dirty |= {int(b) for b in np.unique(bucket_of(changed.to_numpy(), width))}
+        how = "keys by bucket, changes through the stamp index" if changed is not None else "keys and tokens by bucket"
+        if not dirty:
+            log.info("%s: %d source rows, unchanged (%s)", spec.name, bounds[2], how)
+            rec = Reconciliation(
+                source_fp.rows, copy_fp.rows, source_fp.checksum(), copy_fp.checksum(), 0, empty_snapshot(spec)
+            )
+            return Unchanged(**_fields(base), reconciliation=rec, compared=compared)
+        ranges = key_ranges(dirty, width)
+        chunk = self.settings.chunk_size
+        source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, chunk), chunk)
+        diff = compute_diff(source_snap, self.copy.snapshot(spec, True, ranges), spec, unsettled_since=unsettled)
+        where = bounded_where(spec, source_snap, diff.needed, self.rows_per_query(spec), covers=ranges)
+        buckets = len(set(source_fp.buckets) | set(copy_fp.buckets))
+        found = f"{len(dirty)} of {buckets} buckets differ ({how}; {source_snap.num_rows} keys compared): "
+        _log_diff(spec, bounds[2], found, diff, base.schema_changes)
+        return BucketDiff(
+            **_fields(base),
+            source_snapshot=source_snap,
+            diff=diff,
+            where=where,
+            compared=compared,
+            clean_source=source_fp.without(dirty),
+            clean_copy=copy_fp.without(dirty),
+            dirty_ranges=ranges,
+        )
+
+    def _stamped_since_last_run(self, base: PlanBase, state: TableState | None) -> pa.Array | None:
+        """With an index on the stamp, and every row's stamp compared recently: the keys of the rows stamped
+        since an hour before the last run began (buckets are then compared on keys alone, through the key
+        index, no row reads). None: compare every row's token."""
+        spec, checked = base.spec, state.stamps_checked_epoch if state else None
+        recently_checked = (
+            checked is not None and base.snapshot_started - checked < self.settings.stamp_check_interval_s
+        )
+        if not (state and spec.stamp and spec.stamp in base.source.leading_indexed and recently_checked):
+            return None
+        since = state.snapshot_started_epoch - self.settings.stamp_overlap_s
+        return changed_since(self.source, spec, since, self.settings.chunk_size)
+
+    def _fingerprints(
+        self,
+        spec: TableSpec,
+        width: int,
+        bounds: tuple[int | None, int | None, int],
+        unsettled: int | None,
+        tokens: bool,
+    ) -> tuple[Fingerprint, Fingerprint]:
+        """The source's and the copy's bucket fingerprints, MariaDB and PostgreSQL working at once."""
+        self.copy.ensure_key_index(spec)
+        with ThreadPoolExecutor(1, thread_name_prefix="copy-fingerprint") as pool:
+            copy_job = pool.submit(self.copy.fingerprint, spec, width, unsettled, tokens)
+            source_fp = source_fingerprint(
+                self.source, spec, width, bounds, tokens, self.settings.read_workers, self.settings.chunk_size
+            )
+            return source_fp, copy_job.result()
+
+    def _first_load(self, base: PlanBase, bounds: tuple[int | None, int | None, int], width: int) -> FirstLoad:
+        # Nothing live in the copy: read every row once; the read is fingerprinted as it goes, and the copy's
+        # fingerprints after the load must equal it.
+        log.info("%s: full read%s", base.spec.name, _schema_note(base.schema_changes))
+        plan = FirstLoad(**_fields(base), ranges=key_spans(*bounds, self.settings.chunk_size))
+        plan.stats.fingerprint = Fingerprint(width)
+        return plan
+
+
+def first_read(
+    db: SourceDatabase, spec: TableSpec, table: SourceTable, chunk_size: int
+) -> tuple[RowSelection, ExtractStats]:
+    """How a first load reads a table, and the stats its read fills: a single-key table by key range,
+    fingerprinted as read; any other table whole, in key order."""
+    stats = ExtractStats()
+    if spec.strategy == "full" or not bucketable(spec, table):
+        return WholeTable(), stats
+    bounds = key_bounds(db, spec)
+    stats.fingerprint = Fingerprint(bucket_width(*bounds))
+    return KeyRanges(key_spans(*bounds, chunk_size)), stats
+
+
+class RowsPerQuery:
+    """``chunk_size``, or fewer for a table whose average row is wider than ``max_batch_bytes / chunk_size``
+    (the source's average row widths are read once per run)."""
+
+    def __init__(self, source: SourceDatabase, settings: SyncSettings):
+        self.source, self.settings = source, settings
+        self._widths: dict[str, int] | None = None
+
+    def __call__(self, spec: TableSpec) -> int:
+        if self._widths is None:
+            self._widths = self.source.row_widths()
+        width = self._widths.get(spec.name, 0)
+        return max(1, min(self.settings.chunk_size, self.settings.max_batch_bytes // max(width, 1)))
+
+
+def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple[list[str], bool]:
+    """Describe source schema changes since the last run; True when a column was added (every row of the
+    table then has a value the copy lacks, without its stamp having moved)."""
+    if previous is None:
+        return [], False
+    current = table.column_types
+    changes = [f"added column {c} {current[c]}" for c in current if c not in previous]
+    changes += [
+        f"changed type of {c}: {previous[c]} -> {current[c]}"
+        for c in current
+        if previous.get(c, current[c]) != current[c]
+    ]
+    changes += [
+        f"column {c} dropped in the source; kept in raw (NULL for new rows)" for c in previous if c not in current
+    ]
+    return changes, any(c not in previous for c in current)
+
+
+def bounded_where(
+    spec: TableSpec,
+    snapshot: pa.Table,
+    needed: pa.Array,
+    chunk_size: int,
+    covers: list[tuple[int, int]] | None = None,
+) -> list[str]:
+    """Group the needed keys into bounded ``WHERE`` clauses.
+
+    ``snapshot`` is the source key snapshot in key order, ``needed`` a boolean mask over it. A run of
+    consecutive needed keys becomes a range (``key BETWEEN a AND b``, an index range scan); scattered keys
+    become ``key IN (...)`` lists. Each clause selects at most ``chunk_size`` keys. When the snapshot holds
+    only the keys of some ranges (``covers``), neighbours in the snapshot may be far apart in the table:
+    a range clause must then stay inside one of those ranges.
+    """
+    key = list(spec.primary_key)
+    idx = pc.indices_nonzero(needed).to_numpy()
+    if len(idx) == 0:
+        return []
+    clauses: list[str] = []
+    if len(key) == 1:
+        values = snapshot.column(key[0]).to_numpy()
+        col = quote_mysql(key[0])
+        starts = np.array([lo for lo, _ in covers or []], dtype=np.int64)
+
+        def one_range(a: int, b: int) -> bool:
+            return covers is None or np.searchsorted(starts, a, "right") == np.searchsorted(starts, b, "right")
+
+        for start in range(0, len(idx), chunk_size):
+            chunk = idx[start : start + chunk_size]
+            first, last = int(values[chunk[0]]), int(values[chunk[-1]])
+            if chunk[-1] - chunk[0] + 1 == len(chunk) and one_range(first, last):  # contiguous in key order
+                clauses.append(f"{col} BETWEEN {first} AND {last}")
+            else:
+                clauses.append(f"{col} IN ({','.join(str(int(v)) for v in values[chunk])})")
+        return clauses
+    cols = [snapshot.column(k).to_pylist() for k in key]
+    names = ", ".join(quote_mysql(k) for k in key)
+    for start in range(0, len(idx), chunk_size):
+        chunk = idx[start : start + chunk_size]
+        tuples = ",".join("(" + ", ".join(sql_literal(c[i]) for c in cols) + ")" for i in chunk)
+        clauses.append(f"({names}) IN ({tuples})")
+    return clauses
+
+
+class _Common(TypedDict):
+    spec: TableSpec
+    source: SourceTable
+    snapshot_started: int
+    schema_changes: list[str]
+    exists_in_copy: bool
+
+
+def _fields(base: PlanBase) -> _Common:
+    return {
+        "spec": base.spec,
+        "source": base.source,
+        "snapshot_started": base.snapshot_started,
+        "schema_changes": base.schema_changes,
+        "exists_in_copy": base.exists_in_copy,
+    }
+
+
+def _log_diff(spec: TableSpec, rows: int, compared: str, diff: TableDiff, changes: list[str]) -> None:
+    """One line per planned table: what the comparison found and what this run fetches (counts only)."""
+    log.info(
+        "%s: %d source rows, %s%d to fetch (%d new, %d changed), %d deleted%s",
+        spec.name,
+        rows,
+        compared,
+        diff.fetch_count,
+        diff.inserted,
+        diff.updated,
+        diff.deleted_keys.num_rows,
+        _schema_note(changes),
+    )
+
+
+def _schema_note(changes: list[str]) -> str:
+    return f"; schema: {'; '.join(changes)}" if changes else ""

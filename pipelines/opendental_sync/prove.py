@@ -1,0 +1,133 @@
+"""After the load: mark deletes, then prove the copy holds exactly what this run read from the source, and
+remember where the read began so that the next run starts from there."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pyarrow as pa
+
+from opendental_sync.buckets import Fingerprint, key_ranges
+from opendental_sync.destination import CopyDatabase, TableState
+from opendental_sync.diff import Reconciliation, compute_diff, expected_after_load, judged, reconcile, reconcile_judged
+from opendental_sync.plan import KEYS_AND_TOKENS, BucketDiff, FirstLoad, KeyDiff, TablePlan, Unchanged, WholeRead
+from opendental_sync.results import TableResult
+from opendental_sync.snapshots import STAMP, empty_snapshot
+
+log = logging.getLogger(__name__)
+
+
+def prove(plan: TablePlan, result: TableResult, copy: CopyDatabase) -> Reconciliation:
+    """Finish ``plan``'s table (counts into ``result``, deletes marked) and compare the copy with the source."""
+    if not isinstance(plan, Unchanged):
+        result.rows_extracted = plan.stats.rows
+        result.zero_dates = dict(plan.stats.zero_dates)
+        result.nul_rows = dict(plan.stats.nul_rows)
+    match plan:
+        case Unchanged():
+            return plan.reconciliation
+        case FirstLoad():
+            return _prove_first_load(plan, result, copy)
+        case WholeRead():
+            read = plan.stats.read_snapshot(plan.spec)
+            diff = compute_diff(read, plan.copy_snapshot, plan.spec, unsettled_since=None, fetch_all=True)
+            _count_changes(result, diff.inserted, diff.updated, copy.mark_deleted(plan.spec, diff.deleted_keys))
+            return reconcile(read, copy.snapshot(plan.spec, True), plan.spec)
+        case BucketDiff():
+            return _prove_buckets(plan, result, copy)
+        case KeyDiff():
+            expected, in_flight = _expected(plan, result, copy)
+            return reconcile(expected, copy.snapshot(plan.spec, True), plan.spec, in_flight)
+
+
+def loaded_fingerprint(plan: FirstLoad, copy: CopyDatabase) -> Fingerprint:
+    """After a first load: the key index the next runs need, and the copy's fingerprints."""
+    assert plan.stats.fingerprint is not None
+    copy.ensure_key_index(plan.spec)
+    return copy.fingerprint(plan.spec, plan.stats.fingerprint.width, None)
+
+
+def _prove_first_load(plan: FirstLoad, result: TableResult, copy: CopyDatabase) -> Reconciliation:
+    """A full read into a copy with no live rows: the copy's fingerprints must equal the read's."""
+    read = plan.stats.fingerprint
+    assert read is not None
+    result.rows_inserted = plan.stats.rows
+    copy_fp = plan.loaded_copy if plan.loaded_copy is not None else loaded_fingerprint(plan, copy)
+    differ = read.differing(copy_fp)
+    return Reconciliation(
+        read.rows,
+        copy_fp.rows,
+        read.checksum(),
+        copy_fp.checksum(),
+        0,
+        empty_snapshot(plan.spec),
+        tuple(key_ranges(differ, read.width)),
+    )
+
+
+def _expected(plan: KeyDiff, result: TableResult, copy: CopyDatabase) -> tuple[pa.Table, pa.Table]:
+    """Counts and delete marks of a diff, and what the copy must hold now (with the keys in flight)."""
+    read = plan.stats.read_snapshot(plan.spec)
+    _count_changes(result, plan.diff.inserted, plan.diff.updated, copy.mark_deleted(plan.spec, plan.diff.deleted_keys))
+    return expected_after_load(plan.source_snapshot, plan.diff.needed, read, plan.spec)
+
+
+def _prove_buckets(plan: BucketDiff, result: TableResult, copy: CopyDatabase) -> Reconciliation:
+    """The clean buckets were proven equal at planning and this run wrote nothing there; the differing ones
+    are proven key by key now, and the whole table's figures combine both."""
+    spec = plan.spec
+    expected, in_flight = _expected(plan, result, copy)
+    after = copy.snapshot(spec, True, plan.dirty_ranges)
+    exp, live = judged(expected, after, spec, in_flight)
+    rec = reconcile_judged(exp, live, spec, in_flight.num_rows)
+    token = STAMP if spec.has_token and plan.compared == KEYS_AND_TOKENS else None
+    source_fp, copy_fp = Fingerprint(plan.clean_source.width), Fingerprint(plan.clean_copy.width)
+    source_fp.add_table(exp, spec, token)
+    copy_fp.add_table(live, spec, token)
+    source_fp, copy_fp = plan.clean_source.merged(source_fp), plan.clean_copy.merged(copy_fp)
+    return replace(
+        rec,
+        source_rows=source_fp.rows,
+        copy_rows=copy_fp.rows,
+        source_checksum=source_fp.checksum(),
+        copy_checksum=copy_fp.checksum(),
+    )
+
+
+def _count_changes(result: TableResult, inserted: int, updated: int, deleted: int) -> None:
+    result.rows_inserted, result.rows_updated, result.rows_deleted = inserted, updated, deleted
+
+
+def remember(
+    plan: TablePlan,
+    result: TableResult,
+    rec: Reconciliation,
+    previous: TableState | None,
+    copy: CopyDatabase,
+    on_mismatch: str,
+) -> None:
+    """Record the proof in ``result`` and save where this read began (the next run re-reads rows stamped in
+    that second); after a mismatch, leave the next run the means to heal it."""
+    result.reconciliation = rec
+    result.compared = plan.compared
+    spec = plan.spec
+    if not rec.matches:
+        result.status = "mismatch" if on_mismatch == "fail" else "ok"
+        result.error = f"copy differs from source at {rec.mismatch_ranges()}"
+        log.error("%s: reconciliation mismatch at %s", spec.name, rec.mismatch_ranges())
+        # The next run heals what differs. For that it must still re-read the second this run read in
+        # (a first run has no earlier state to fall back on) and compare every row's stamp.
+        if previous is None:
+            copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, None))
+        elif previous.stamps_checked_epoch is not None:
+            copy.save_state(spec.name, replace(previous, stamps_checked_epoch=None))
+        return
+    checked = (
+        plan.snapshot_started
+        if plan.compared == KEYS_AND_TOKENS
+        else previous.stamps_checked_epoch
+        if previous
+        else None
+    )
+    copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, checked))
