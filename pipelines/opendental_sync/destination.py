@@ -19,6 +19,7 @@ from psycopg2 import sql
 
 from opendental_sync.buckets import NO_TOKEN, A, B, C, Fingerprint, P, fingerprint_frame
 from opendental_sync.extract import DELETED_AT_COLUMN, DELETED_COLUMN, STAMP, empty_snapshot
+from opendental_sync.raw_types import copy_type
 from opendental_sync.registry import TableSpec
 from opendental_sync.safety import PublicError, mask_urls
 from opendental_sync.source_schema import ROW_HASH_COLUMN
@@ -409,22 +410,8 @@ class CopyDatabase:
 
 
 def _pg_type(hint: dict[str, Any]) -> str:
-    """The PostgreSQL type dlt's postgres destination gives a column hint (see source_schema.py)."""
-    data_type = hint["data_type"]
-    if data_type == "decimal":
-        return f"numeric({hint['precision']},{hint['scale']})"
-    if data_type == "timestamp":
-        zone = "with" if hint.get("timezone", True) else "without"
-        precision = f"({hint['precision']})" if "precision" in hint else ""
-        return f"timestamp{precision} {zone} time zone"
-    return {
-        "bigint": "bigint",
-        "double": "double precision",
-        "text": "varchar",
-        "date": "date",
-        "binary": "bytea",
-        "bool": "boolean",
-    }[str(data_type)]
+    """The PostgreSQL type dlt's postgres destination gives a column hint (the table in raw_types.py)."""
+    return copy_type(hint).pg
 
 
 def _quote(identifier: str) -> str:
