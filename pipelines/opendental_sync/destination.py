@@ -16,6 +16,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 
 from opendental_sync.buckets import Fingerprint, fingerprint_frame, postgres_fingerprint_query
+from opendental_sync.raw_types import copy_type
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
 from opendental_sync.registry import TableSpec
 from opendental_sync.run_lock import RunLock
@@ -336,22 +337,8 @@ class CopyDatabase:
 
 
 def _pg_type(hint: dict[str, Any]) -> str:
-    """The PostgreSQL type dlt's postgres destination gives a column hint (see source_schema.py)."""
-    data_type = hint["data_type"]
-    if data_type == "decimal":
-        return f"numeric({hint['precision']},{hint['scale']})"
-    if data_type == "timestamp":
-        zone = "with" if hint.get("timezone", True) else "without"
-        precision = f"({hint['precision']})" if "precision" in hint else ""
-        return f"timestamp{precision} {zone} time zone"
-    return {
-        "bigint": "bigint",
-        "double": "double precision",
-        "text": "varchar",
-        "date": "date",
-        "binary": "bytea",
-        "bool": "boolean",
-    }[str(data_type)]
+    """The PostgreSQL type dlt's postgres destination gives a column hint (the table in raw_types.py)."""
+    return copy_type(hint).pg
 
 
 def _quote(identifier: str) -> str:

@@ -330,28 +330,18 @@ def _has_nul(values: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def _cast_column(values: pa.ChunkedArray, col: SourceColumn) -> pa.ChunkedArray:
-    kind = col.kind
-    if kind in ("int", "bit"):
-        return values.cast(pa.int64())
-    if kind == "uint64":
-        return values.cast(pa.decimal128(20, 0))
-    if kind == "decimal":
-        return values.cast(pa.decimal128(38, 9))
-    if kind == "double":
-        return values.cast(pa.float64())
-    if kind in ("text", "time"):
-        if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):
-            return values.cast(pa.large_string())
-        return values.cast(pa.string()) if not pa.types.is_string(values.type) else values
-    if kind == "date":
-        return values.cast(pa.date32())
-    if kind == "datetime":
-        return values.cast(pa.timestamp("us"))
-    if kind == "stamp":
-        return pc.multiply(values.cast(pa.int64()), 1_000_000).cast(pa.timestamp("us")).cast(UTC_US)
-    if kind == "binary":
-        return values.cast(pa.binary()) if not pa.types.is_large_binary(values.type) else values
-    raise AssertionError(kind)
+    """The column as read (``col.raw_type.read``) cast to its Arrow type in raw_types.RAW_TYPES."""
+    target = col.raw_type.arrow
+    if col.kind == "stamp":  # read as epoch seconds
+        return pc.multiply(values.cast(pa.int64()), 1_000_000).cast(pa.timestamp("us")).cast(target)
+    read_binary = pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type)
+    if pa.types.is_string(target) and read_binary:
+        return values.cast(pa.large_string())  # text the driver returned as bytes
+    if (pa.types.is_string(target) and pa.types.is_string(values.type)) or (
+        pa.types.is_binary(target) and pa.types.is_large_binary(values.type)
+    ):
+        return values
+    return values.cast(target)
 
 
 def dlt_columns(table: SourceTable, spec: TableSpec) -> list[dict[str, object]]:

@@ -1,69 +1,18 @@
 """What a source table looks like, read from MySQL's information_schema, and how we read and type it.
 
-Raw types are decided here from the MySQL column type, never from the data of the day:
-
-=================================  ===========================  ==========================================
-MySQL                              PostgreSQL raw               why
-=================================  ===========================  ==========================================
-tinyint/smallint/int/bigint        bigint                       keys and flags stay integers; widening an
-                                                                int to bigint in the source needs no ALTER
-bigint unsigned                    numeric(20,0)                18446744073709551615 does not fit bigint
-double/float                       double precision             money is double in OpenDental
-decimal(p,s)                       numeric(38,9)                wide enough for any widened decimal
-char/varchar/text                  varchar (unbounded)          widening a varchar needs no ALTER
-date                               date                         zero/impossible dates become NULL
-datetime                           timestamp without time zone  naive clinic-local time, as stored
-timestamp (change stamps)          timestamp with time zone     read as epoch seconds: exact, no zone math
-time                               varchar                      '838:59:59' and '-12:00:00' survive
-binary/varbinary/blob              bytea                        byte-exact
-=================================  ===========================  ==========================================
+Raw types are decided from the MySQL column type, never from the data of the day; the facts of each kind
+(read SQL, Arrow, dlt, PostgreSQL and dbt types) are in the one table of ``raw_types.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from opendental_sync.raw_types import DATE_KINDS, KIND_BY_MYSQL_TYPE, RAW_TYPES, RawKind, RawType, kind_of
 from opendental_sync.safety import PublicError
 
-RawKind = Literal["int", "uint64", "double", "decimal", "text", "date", "datetime", "stamp", "time", "binary", "bit"]
-
-_KIND_BY_MYSQL_TYPE: dict[str, RawKind] = {
-    "tinyint": "int",
-    "smallint": "int",
-    "mediumint": "int",
-    "int": "int",
-    "integer": "int",
-    "bigint": "int",
-    "year": "int",
-    "double": "double",
-    "float": "double",
-    "real": "double",
-    "decimal": "decimal",
-    "numeric": "decimal",
-    "char": "text",
-    "varchar": "text",
-    "tinytext": "text",
-    "text": "text",
-    "mediumtext": "text",
-    "longtext": "text",
-    "enum": "text",
-    "set": "text",
-    "json": "text",
-    "date": "date",
-    "datetime": "datetime",
-    "timestamp": "stamp",
-    "time": "time",
-    "binary": "binary",
-    "varbinary": "binary",
-    "tinyblob": "binary",
-    "blob": "binary",
-    "mediumblob": "binary",
-    "longblob": "binary",
-    "bit": "bit",
-}
-
-DATE_KINDS: frozenset[RawKind] = frozenset({"date", "datetime", "stamp"})
+__all__ = ["DATE_KINDS", "RawKind"]  # kept importable from here
 
 
 class UnsupportedColumnType(PublicError, ValueError):
@@ -82,75 +31,37 @@ class SourceColumn:
 
     @property
     def kind(self) -> RawKind:
-        try:
-            kind = _KIND_BY_MYSQL_TYPE[self.data_type.lower()]
-        except KeyError:
+        kind = kind_of(self.data_type, self.column_type)
+        if kind is None:
             raise UnsupportedColumnType(
                 f"column {self.name!r} has MySQL type {self.column_type!r}, which is not mapped; "
-                f"known types: {', '.join(sorted(_KIND_BY_MYSQL_TYPE))}. Add it to "
-                "pipelines/opendental_sync/source_schema.py"
-            ) from None
-        if kind == "int" and self.data_type.lower() == "bigint" and "unsigned" in self.column_type.lower():
-            return "uint64"
+                f"known types: {', '.join(sorted(KIND_BY_MYSQL_TYPE))}. Add it to "
+                "pipelines/opendental_sync/raw_types.py"
+            )
         return kind
+
+    @property
+    def raw_type(self) -> RawType:
+        return RAW_TYPES[self.kind]
 
     def select_expression(self) -> str:
         """SQL that reads this column in a form every driver converts exactly (no zero dates, no TIME
         beyond 24 hours, no session time zone dependence)."""
-        col = quote_mysql(self.name)
-        kind = self.kind
-        if kind in ("date", "datetime"):
-            # MySQL keeps 0000-00-00 and dates with month or day 0 under a blank sql_mode.
-            return (
-                f"IF({col} IS NULL OR YEAR({col}) = 0 OR MONTH({col}) = 0 OR DAYOFMONTH({col}) = 0, "
-                f"NULL, {col}) AS {col}"
-            )
-        if kind == "stamp":
-            # Epoch seconds are independent of the session time zone; 0 is MySQL's zero timestamp.
-            return f"NULLIF(UNIX_TIMESTAMP({col}), 0) AS {col}"
-        if kind in ("time", "uint64", "decimal"):
-            return f"CAST({col} AS CHAR) AS {col}"
-        if kind == "bit":
-            return f"CAST({col} AS UNSIGNED) AS {col}"
-        return col
+        return self.raw_type.read_sql(quote_mysql(self.name))
 
     def zero_date_flag_expression(self) -> str | None:
         """SQL for a 0/1 column telling whether this row's value was a zero or impossible date. None for a
         NOT NULL column: there a NULL read is a zero date, counted without asking the server twice."""
         if not self.nullable:
             return None
-        col = quote_mysql(self.name)
-        if self.kind in ("date", "datetime"):
-            return (
-                f"({col} IS NOT NULL AND (YEAR({col}) = 0 OR MONTH({col}) = 0 OR DAYOFMONTH({col}) = 0)) "
-                f"AS {quote_mysql(zero_flag_name(self.name))}"
-            )
-        if self.kind == "stamp":
-            return f"(UNIX_TIMESTAMP({col}) = 0) AS {quote_mysql(zero_flag_name(self.name))}"
-        return None
+        flag = self.raw_type.zero_flag
+        if flag is None:
+            return None
+        return f"{flag.format(col=quote_mysql(self.name))} AS {quote_mysql(zero_flag_name(self.name))}"
 
     def dlt_hint(self, is_key: bool) -> dict[str, Any]:
         """dlt column schema for this column."""
-        kind = self.kind
-        hint: dict[str, Any] = {"name": self.name, "nullable": not is_key}
-        if kind in ("int", "bit"):
-            hint["data_type"] = "bigint"
-        elif kind == "uint64":
-            hint.update(data_type="decimal", precision=20, scale=0)
-        elif kind == "decimal":
-            hint.update(data_type="decimal", precision=38, scale=9)
-        elif kind == "double":
-            hint["data_type"] = "double"
-        elif kind in ("text", "time"):
-            hint["data_type"] = "text"
-        elif kind == "date":
-            hint["data_type"] = "date"
-        elif kind == "datetime":
-            hint.update(data_type="timestamp", timezone=False, precision=6)
-        elif kind == "stamp":
-            hint.update(data_type="timestamp", timezone=True, precision=6)
-        elif kind == "binary":
-            hint["data_type"] = "binary"
+        hint: dict[str, Any] = {"name": self.name, "nullable": not is_key, **self.raw_type.copy.dlt}
         if is_key:
             hint["primary_key"] = True
         return hint
