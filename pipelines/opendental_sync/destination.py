@@ -224,18 +224,48 @@ class CopyDatabase:
         query = postgres_fingerprint_query(rows, width, unsettled_since, tokens)
         return fingerprint_frame(self._fetch_arrow(query), width)
 
-    def ensure_key_index(self, spec: TableSpec) -> None:
-        """An index on the key: the merge, range snapshots and delete marking look rows up by key."""
-        name = f"{raw_name(spec.name)}__od_key"[:63]
+    def ensure_key_index(self, spec: TableSpec, columns: Sequence[str] = ()) -> None:
+        """An index on the key (the merge, range snapshots and delete marking look rows up by key), or on
+        ``columns`` of the source."""
+        columns = columns or spec.primary_key
+        suffix = "__od_key" if columns == spec.primary_key else "__od_" + "_".join(raw_name(c) for c in columns)
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} ({})").format(
-                    sql.Identifier(name),
+                    sql.Identifier(f"{raw_name(spec.name)}{suffix}"[:63]),
                     sql.Identifier(self.dataset),
                     sql.Identifier(raw_name(spec.name)),
-                    sql.SQL(", ").join(sql.Identifier(raw_name(k)) for k in spec.primary_key),
+                    sql.SQL(", ").join(sql.Identifier(raw_name(k)) for k in columns),
                 )
             )
+
+    def keys_pointing_at(self, spec: TableSpec, column: str, targets: pa.Array) -> pa.Array:
+        """Keys of the live copy rows whose ``column`` holds one of ``targets`` (through an index on it)."""
+        if len(targets) == 0:
+            return pa.array([], pa.int64())
+        self.ensure_key_index(spec, (column,))
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("SELECT {} FROM {} WHERE NOT {} AND {} = ANY(%s)").format(
+                    sql.Identifier(raw_name(spec.primary_key[0])),
+                    sql.SQL(self._table(spec)),
+                    sql.Identifier(DELETED_COLUMN),
+                    sql.Identifier(raw_name(column)),
+                ),
+                (targets.to_pylist(),),
+            )
+            return pa.array([int(k) for (k,) in cur.fetchall()], pa.int64())
+
+    def last_proofs(self) -> dict[str, tuple[int, int, str, str, bool]]:
+        """Per table, the latest proof in the run log: rows and checksums of both sides, and whether they matched."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL(
+                    "SELECT DISTINCT ON (table_name) table_name, source_rows, copy_rows, source_checksum, "
+                    "copy_checksum, matches FROM {}.{} ORDER BY table_name, checked_at DESC"
+                ).format(sql.Identifier(self.dataset), sql.Identifier(RECONCILIATION))
+            )
+            return {name: (int(s), int(c), str(sc), str(cc), bool(m)) for name, s, c, sc, cc, m in cur.fetchall()}
 
     def create_table(self, spec: TableSpec, hints: list[dict[str, Any]]) -> None:
         """Create an empty raw table with the types dlt would give it (dlt creates tables only for rows)."""

@@ -27,6 +27,15 @@ from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconc
 from opendental_sync.paging import sql_literal
 from opendental_sync.read import ExtractStats, KeyRanges, RowSelection, SelectedRows, WholeTable
 from opendental_sync.registry import TableSpec
+from opendental_sync.shortcuts import (
+    KEYS_AND_DELETED_POINTERS,
+    KEYS_AND_STAMP_INDEX,
+    KEYS_AND_TOKENS,
+    NOT_WRITTEN,
+    RunFacts,
+    not_written_proof,
+    recently_checked,
+)
 from opendental_sync.snapshots import (
     bucket_groups,
     changed_since,
@@ -40,10 +49,6 @@ from opendental_sync.source import SourceDatabase
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable, quote_mysql
 
 log = logging.getLogger(__name__)
-
-# What a proof compared, as _od_reconciliation.compared records it.
-KEYS_AND_TOKENS = "keys and tokens"
-KEYS_AND_STAMP_INDEX = "keys; tokens of the rows stamped since the last run (stamp index)"
 
 
 @dataclass
@@ -126,11 +131,25 @@ class Planner:
         self, source: SourceDatabase, copy: CopyDatabase, settings: SyncSettings, rows_per_query: RowsPerQuery
     ):
         self.source, self.copy, self.settings, self.rows_per_query = source, copy, settings, rows_per_query
+        self.facts: RunFacts | None = None
+
+    def begin(self) -> None:
+        """Before the run's first plan: when each source table was last written, and the latest proofs."""
+        self.facts = RunFacts(self.source.write_times(), self.copy.last_proofs())
 
     def plan(
         self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool
     ) -> TablePlan:
         changes, column_added = schema_changes(state.source_columns if state else None, table)
+        facts = self._facts()
+        interval = self.settings.stamp_check_interval_s
+        proof = not_written_proof(spec, state, bool(changes), facts, interval) if exists and not full_refresh else None
+        if proof is not None:
+            log.info(
+                "%s: %d source rows, not written since the last proven run: not read", spec.name, proof.source_rows
+            )
+            base = PlanBase(spec, table, facts.writes.taken_at, changes, exists)
+            return Unchanged(**_fields(base), reconciliation=proof, compared=NOT_WRITTEN)
         base = PlanBase(spec, table, self.source.server_epoch(), changes, exists)
         # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
         hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
@@ -154,6 +173,7 @@ class Planner:
             log.info("%s: %d source rows, unchanged", spec.name, source_snap.num_rows)
             return Unchanged(**_fields(base), reconciliation=reconcile(source_snap, copy_snap, spec))
         _log_diff(spec, source_snap.num_rows, "", diff, base.schema_changes)
+        self._facts().remember_deleted(diff.deleted_keys)
         return KeyDiff(**_fields(base), source_snapshot=source_snap, diff=diff, where=where)
 
     def _plan_buckets(self, base: PlanBase, state: TableState | None) -> TablePlan:
@@ -163,8 +183,7 @@ class Planner:
         width = bucket_width(*bounds)
         if not base.exists_in_copy:
             return self._first_load(base, bounds, width)
-        changed = self._stamped_since_last_run(base, state)
-        compared = KEYS_AND_TOKENS if changed is None else KEYS_AND_STAMP_INDEX
+        changed, compared = self._changed_keys(base, state)
         unsettled = state.snapshot_started_epoch - 1 if state and spec.stamp else None
         source_fp, copy_fp = self._fingerprints(spec, width, bounds, unsettled, changed is None)
         if not copy_fp.buckets:
@@ -172,7 +191,7 @@ class Planner:
         dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
         if changed is not None and len(changed):
             dirty |= {int(b) for b in np.unique(bucket_of(changed.to_numpy(), width))}
-        how = "keys by bucket, changes through the stamp index" if changed is not None else "keys and tokens by bucket"
+        how = f"by bucket: {compared}"
         if not dirty:
             log.info("%s: %d source rows, unchanged (%s)", spec.name, bounds[2], how)
             rec = Reconciliation(
@@ -187,6 +206,7 @@ class Planner:
         buckets = len(set(source_fp.buckets) | set(copy_fp.buckets))
         found = f"{len(dirty)} of {buckets} buckets differ ({how}; {source_snap.num_rows} keys compared): "
         _log_diff(spec, bounds[2], found, diff, base.schema_changes)
+        self._facts().remember_deleted(diff.deleted_keys)
         return BucketDiff(
             **_fields(base),
             source_snapshot=source_snap,
@@ -198,18 +218,29 @@ class Planner:
             dirty_ranges=ranges,
         )
 
-    def _stamped_since_last_run(self, base: PlanBase, state: TableState | None) -> pa.Array | None:
-        """With an index on the stamp, and every row's stamp compared recently: the keys of the rows stamped
-        since an hour before the last run began (buckets are then compared on keys alone, through the key
-        index, no row reads). None: compare every row's token."""
-        spec, checked = base.spec, state.stamps_checked_epoch if state else None
-        recently_checked = (
-            checked is not None and base.snapshot_started - checked < self.settings.stamp_check_interval_s
-        )
-        if not (state and spec.stamp and spec.stamp in base.source.leading_indexed and recently_checked):
-            return None
-        since = state.snapshot_started_epoch - self.settings.stamp_overlap_s
-        return changed_since(self.source, spec, since, self.settings.chunk_size)
+    def _changed_keys(self, base: PlanBase, state: TableState | None) -> tuple[pa.Array | None, str]:
+        """Between full checks (every row's token compared less than stamp_check_interval_s ago): the keys whose
+        rows may have changed, found without reading every row, and what the proof then compares. (None, keys and
+        tokens): compare every row's token."""
+        spec, settings = base.spec, self.settings
+        if state is None or not recently_checked(state, base.snapshot_started, settings.stamp_check_interval_s):
+            return None, KEYS_AND_TOKENS
+        if spec.stamp and spec.stamp in base.source.leading_indexed:
+            # Rows stamped since an hour before the last run began, through the stamp index; None when there
+            # are more than chunk_size of them (a mass re-stamp).
+            since = state.snapshot_started_epoch - settings.stamp_overlap_s
+            stamped = changed_since(self.source, spec, since, settings.chunk_size)
+            return (None, KEYS_AND_TOKENS) if stamped is None else (stamped, KEYS_AND_STAMP_INDEX)
+        if spec.zeroed_on_delete:
+            pointing = self.copy.keys_pointing_at(spec, spec.zeroed_on_delete, self._facts().deleted_keys())
+            return pointing, KEYS_AND_DELETED_POINTERS
+        return None, KEYS_AND_TOKENS
+
+    def _facts(self) -> RunFacts:
+        if self.facts is None:
+            self.begin()
+        assert self.facts is not None
+        return self.facts
 
     def _fingerprints(
         self,

@@ -35,6 +35,9 @@ class TableSpec:
     stamp: str | None = None
     registered: bool = True
     hash_columns: tuple[str, ...] = ()  # strategy "hash": the columns whose change the diff must see
+    # A hash column OpenDental edits only by zeroing it when the object it points at is deleted (securitylog.FKey):
+    # between full checks, only the rows pointing at keys deleted in this run are compared on it.
+    zeroed_on_delete: str | None = None
 
     @property
     def has_token(self) -> bool:
@@ -70,7 +73,12 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, TableSpec]:
         hash_columns = entry.get("hash_columns", [])
         if strategy == "hash" and not hash_columns:
             raise RegistryError(f'{where}: strategy "hash" needs hash_columns = ["<column>", ...]')
-        specs[name] = TableSpec(name, group, tuple(key), strategy, stamp, hash_columns=tuple(hash_columns))
+        zeroed = entry.get("zeroed_on_delete")
+        if zeroed is not None and zeroed not in hash_columns:
+            raise RegistryError(f"{where}: zeroed_on_delete {zeroed!r} must be one of hash_columns {hash_columns}")
+        specs[name] = TableSpec(
+            name, group, tuple(key), strategy, stamp, hash_columns=tuple(hash_columns), zeroed_on_delete=zeroed
+        )
     return specs
 
 

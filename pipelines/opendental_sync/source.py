@@ -60,6 +60,26 @@ class BadSourceValue(PublicError):
 
 
 @dataclass(frozen=True)
+class TableWrites:
+    """What the server knows of one table's writes: its engine, exact row count (MyISAM), and when its data
+    file was last written (epoch seconds; None when the engine does not keep it)."""
+
+    engine: str
+    rows: int
+    last_write: int | None
+
+
+@dataclass(frozen=True)
+class WriteTimes:
+    """Every table's writes, read at the server time ``taken_at`` (read before them), and whether MyISAM
+    memory-maps its data files (then a write need not move the file's modification time)."""
+
+    taken_at: int
+    mmap: bool
+    tables: dict[str, TableWrites]
+
+
+@dataclass(frozen=True)
 class SourceDatabase:
     """Connection facts for the source database (a SQLAlchemy URL like ``mysql+pymysql://u:p@h:3306/db``).
 
@@ -182,6 +202,22 @@ class SourceDatabase:
                 (self.database,),
             )
             return {name: int(width or 0) for name, width in cur.fetchall()}
+
+    def write_times(self) -> WriteTimes:
+        """When each table was last written, as MyISAM knows it (its data file's modification time)."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute("SELECT UNIX_TIMESTAMP(), @@myisam_use_mmap")
+            taken_at, mmap = cur.fetchone()
+            cur.execute(
+                "SELECT TABLE_NAME, ENGINE, TABLE_ROWS, UNIX_TIMESTAMP(UPDATE_TIME) FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE'",
+                (self.database,),
+            )
+            tables = {
+                name: TableWrites(str(engine or ""), int(rows or 0), None if at is None else int(at))
+                for name, engine, rows, at in cur.fetchall()
+            }
+        return WriteTimes(int(taken_at), bool(int(mmap)), tables)
 
     def server_epoch(self) -> int:
         with self.connect() as conn, conn.cursor() as cur:

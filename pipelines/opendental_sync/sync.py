@@ -155,7 +155,10 @@ class Synchronizer:
         existing = self.copy.existing_tables()
         results = {spec.name: TableResult(spec.name, spec.describe()) for spec in specs}
         plans: list[TablePlan] = []
-        for spec in specs:
+        self.planner.begin()
+        # A table whose column OpenDental zeroes when the object it points at is deleted is planned after the
+        # others, so that it sees every key they found deleted.
+        for spec in sorted(specs, key=lambda s: s.zeroed_on_delete is not None):
             plan = self._step(
                 results[spec.name],
                 "planning",

@@ -16,6 +16,7 @@ def test_registry_names_the_31_core_tables_with_valid_settings() -> None:
     assert {s.group for s in specs.values()} == {"high", "medium", "low"}
     assert specs["appointment"].stamp == "DateTStamp" and specs["appointment"].strategy == "stamp"
     assert specs["securitylog"].strategy == "hash" and specs["securitylog"].hash_columns == ("FKey",)
+    assert specs["securitylog"].zeroed_on_delete == "FKey"
     assert specs["preference"].strategy == "full"
 
 
@@ -27,6 +28,10 @@ def test_registry_names_the_31_core_tables_with_valid_settings() -> None:
         ('group = "high"\nstrategy = "full"', "primary_key"),
         ('group = "high"\nprimary_key = ["A"]\nstrategy = "stamp"', "needs stamp"),
         ('group = "high"\nprimary_key = ["A"]\nstrategy = "hash"', "needs hash_columns"),
+        (
+            'group = "high"\nprimary_key = ["A"]\nstrategy = "hash"\nhash_columns = ["B"]\nzeroed_on_delete = "C"',
+            "zeroed_on_delete 'C' must be one of hash_columns",
+        ),
     ],
 )
 def test_registry_errors_name_the_bad_value(tmp_path: Path, entry: str, message: str) -> None:

@@ -1,0 +1,182 @@
+"""The shortcuts that make a run cost what changed (shortcuts.py), each against the real MariaDB: a MyISAM table
+nobody wrote since the last proven run is not read, whatever statement writes it next; where the write time
+cannot be trusted (InnoDB, memory-mapped MyISAM) the table is compared in full; securitylog's FKey, zeroed by
+OpenDental when the object it points at is deleted, is re-read for exactly those rows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pyarrow as pa
+import pymysql  # type: ignore[import-untyped]
+import pytest
+
+from conftest import MYSQL_HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, mysql_admin, mysql_url
+from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.results import RunSummary, TableResult
+from opendental_sync.shortcuts import KEYS_AND_DELETED_POINTERS, KEYS_AND_TOKENS, NOT_WRITTEN, WRITE_MARGIN_S
+from opendental_sync.sync import Synchronizer
+from support.compare import differences
+
+DATASET = "opendental_raw"
+MYSQL = {"host": MYSQL_HOST, "port": MYSQL_PORT, "user": MYSQL_USER, "password": MYSQL_PASSWORD}
+NOTES = (
+    "CREATE TABLE zz_note (NoteNum bigint PRIMARY KEY, Note varchar(40), Amount double, "
+    "DateTStamp timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE={engine}"
+)
+
+
+def make_sync(database: str, pg_url: str, pipelines_dir: Path, chunk_size: int = 10_000) -> Synchronizer:
+    settings = SyncSettings(credentials=mysql_url(database), dataset=DATASET, chunk_size=chunk_size)
+    return Synchronizer(settings, DestinationSettings(credentials=pg_url), pipelines_dir=pipelines_dir)
+
+
+def execute(database: str, *statements: str) -> None:
+    with (
+        closing(pymysql.connect(**MYSQL, database=database, autocommit=True, local_infile=True)) as conn,
+        conn.cursor() as cur,
+    ):
+        for statement in statements:
+            cur.execute(statement)
+
+
+def result(summary: RunSummary, table: str) -> TableResult:
+    assert summary.ok, [(r.table, r.error) for r in summary.results]
+    return next(r for r in summary.results if r.table == table)
+
+
+def age_writes() -> None:
+    """Let the last write age past the margin: a write within it of a run's start counts as after it."""
+    time.sleep(WRITE_MARGIN_S + 1.1)
+
+
+def quiet_run(sync: Synchronizer) -> TableResult:
+    """A run with nothing written since the last one began (nor within the margin before it)."""
+    age_writes()
+    return result(sync.run(names=["zz_note"]), "zz_note")
+
+
+@pytest.fixture
+def notes(mysql_database: str) -> str:
+    execute(
+        mysql_database,
+        NOTES.format(engine="MyISAM"),
+        "INSERT INTO zz_note (NoteNum, Note, Amount) SELECT seq, 'note', seq FROM seq_1_to_3000",
+    )
+    age_writes()
+    return mysql_database
+
+
+WRITES = {
+    "insert": ["INSERT INTO zz_note (NoteNum, Note, Amount) VALUES (5000, 'new', 1)"],
+    "update": ["UPDATE zz_note SET Amount = Amount + 1 WHERE NoteNum = 17"],
+    "delete": ["DELETE FROM zz_note WHERE NoteNum = 18"],
+    "replace": ["REPLACE INTO zz_note (NoteNum, Note, Amount) VALUES (19, 'replaced', 19)"],
+    "load data": ["LOAD DATA LOCAL INFILE '{rows}' INTO TABLE zz_note (NoteNum, Note, Amount)"],
+    "lock tables": [
+        "LOCK TABLES zz_note WRITE",
+        "UPDATE zz_note SET Note = 'locked' WHERE NoteNum = 20",
+        "UNLOCK TABLES",
+    ],
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_table_not_written_since_the_last_proven_run_is_not_read_until_a_write(
+    write: str, notes: str, pg_database: str, pipelines_dir: Path, tmp_path: Path
+) -> None:
+    sync = make_sync(notes, pg_database, pipelines_dir, chunk_size=500)
+    assert result(sync.run(names=["zz_note"]), "zz_note").rows_extracted == 3000
+    skipped = quiet_run(sync)
+    assert skipped.compared == NOT_WRITTEN and skipped.rows_extracted == 0
+    assert skipped.reconciliation is not None and skipped.reconciliation.source_rows == 3000
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("6000\tloaded\t1\n")
+    execute(notes, *(statement.format(rows=rows) for statement in WRITES[write]))
+    # The write is newer than the last proven run: the table is compared again, at once (same second too).
+    after = result(sync.run(names=["zz_note"]), "zz_note")
+    assert after.compared == KEYS_AND_TOKENS
+    assert after.rows_inserted + after.rows_updated + after.rows_deleted == 1
+    assert differences(notes, pg_database, DATASET, ["zz_note"]) == []
+
+
+def test_a_copy_that_failed_its_proof_is_compared_again_even_if_nobody_wrote(
+    notes: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    sync = make_sync(notes, pg_database, pipelines_dir, chunk_size=500)
+    result(sync.run(names=["zz_note"]), "zz_note")
+    spec = sync.selected("all", ["zz_note"])[0][0]
+    sync.copy.mark_deleted(spec, pa.table({"NoteNum": pa.array([7], pa.int64())}))  # the copy edited by hand
+    sync.settings.on_mismatch = "warn"
+    # Not written, but the daily check is due (interval 0): compared in full, the mismatch found and healed next.
+    sync.settings.stamp_check_interval_s = 0
+    assert quiet_run(sync).compared == KEYS_AND_TOKENS
+    sync.settings.stamp_check_interval_s = 86_400
+    assert differences(notes, pg_database, DATASET, ["zz_note"]) == []
+
+
+@pytest.fixture
+def mmap_on() -> Iterator[None]:
+    with mysql_admin() as conn, conn.cursor() as cur:
+        cur.execute("SET GLOBAL myisam_use_mmap = ON")
+    try:
+        yield
+    finally:
+        with mysql_admin() as conn, conn.cursor() as cur:
+            cur.execute("SET GLOBAL myisam_use_mmap = OFF")
+
+
+@pytest.mark.parametrize("engine", ["InnoDB", "Aria", "MyISAM with mmap"])
+def test_where_the_write_time_cannot_be_trusted_every_run_compares(
+    engine: str, mysql_database: str, pg_database: str, pipelines_dir: Path, request: pytest.FixtureRequest
+) -> None:
+    if engine == "MyISAM with mmap":
+        request.getfixturevalue("mmap_on")
+    execute(
+        mysql_database,
+        NOTES.format(engine=engine.split()[0]),
+        "INSERT INTO zz_note (NoteNum, Note, Amount) SELECT seq, 'n', seq FROM seq_1_to_50",
+    )
+    age_writes()
+    sync = make_sync(mysql_database, pg_database, pipelines_dir)
+    result(sync.run(names=["zz_note"]), "zz_note")
+    assert quiet_run(sync).compared == KEYS_AND_TOKENS
+
+
+SECURITY = [
+    "CREATE TABLE appointment (AptNum bigint PRIMARY KEY, PatNum bigint, "
+    "DateTStamp timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE=MyISAM",
+    "CREATE TABLE securitylog (SecurityLogNum bigint PRIMARY KEY, PermType tinyint, FKey bigint, "
+    "LogText text) ENGINE=MyISAM",
+    "INSERT INTO appointment (AptNum, PatNum) SELECT seq, seq FROM seq_1_to_400",
+    "INSERT INTO securitylog SELECT seq, 1, seq % 400 + 1, 'edited' FROM seq_1_to_4000",
+]
+
+
+def test_securitylog_rows_pointing_at_a_deleted_appointment_show_fkey_0_next_run(
+    mysql_database: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    execute(mysql_database, *SECURITY)
+    sync = make_sync(mysql_database, pg_database, pipelines_dir, chunk_size=500)
+    tables = ["securitylog", "appointment"]  # planned appointment first, whatever the order asked
+    assert sync.run(names=tables).ok
+    # OpenDental deletes an appointment and zeroes the FKey of its securitylog rows in place.
+    execute(
+        mysql_database, "DELETE FROM appointment WHERE AptNum = 123", "UPDATE securitylog SET FKey = 0 WHERE FKey = 123"
+    )
+    summary = sync.run(names=tables)
+    log = result(summary, "securitylog")
+    assert log.compared == KEYS_AND_DELETED_POINTERS and log.rows_updated == 10
+    assert result(summary, "appointment").rows_deleted == 1
+    assert differences(mysql_database, pg_database, DATASET, ["securitylog", "appointment"]) == []
+
+    # An FKey edited otherwise is not looked for between daily checks; the daily check finds it.
+    execute(mysql_database, "UPDATE securitylog SET FKey = 999 WHERE SecurityLogNum = 7")
+    assert result(sync.run(names=tables), "securitylog").rows_updated == 0
+    sync.settings.stamp_check_interval_s = 0
+    full = result(sync.run(names=tables), "securitylog")
+    assert full.compared == KEYS_AND_TOKENS and full.rows_updated == 1
+    assert differences(mysql_database, pg_database, DATASET, ["securitylog", "appointment"]) == []
