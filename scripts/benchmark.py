@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg2
@@ -139,7 +140,27 @@ def read_paths(pg_url: str) -> dict[str, str]:
         conn.close()
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass
+class Figures:
+    """What one benchmark measured: the source's rows, each step's run and CPU, the read paths, the day's changes."""
+
+    total: int
+    full: Timed
+    full_cpu: ServerCpu
+    baseline: float
+    raw_cpu: ServerCpu
+    floor: float
+    floor_cpu: ServerCpu
+    incremental: Timed
+    incremental_cpu: ServerCpu
+    changed: int
+    paths: dict[str, str]
+    pgloader: tuple[Timed, int] | None  # (its run, rows it copied); None when pgloader is not installed
+    pgloader_cpu: ServerCpu | None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--patients", type=int, default=35000)
     p.add_argument("--seed", type=int, default=42)
@@ -149,46 +170,75 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="reuse an existing demo source (only one not yet changed by a simulated day gives comparable figures)",
     )
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
 
+
+def prepare_source(args: argparse.Namespace) -> dict[str, int]:
+    """Build the demo source (unless --reuse finds one); its rows per table."""
     if not args.reuse or not source_exists(args.source_url):
         t0 = time.perf_counter()
         build_demo_source(args.source_url, args.patients, args.seed)
         print(f"built demo source ({args.patients} patients) in {time.perf_counter() - t0:.1f}s")
     rows = source_rows(args.source_url)
-    total = sum(rows.values())
-    print(f"source: {len(rows)} tables, {total:,} rows")
+    print(f"source: {len(rows)} tables, {sum(rows.values()):,} rows")
+    return rows
 
+
+def run_pgloader(args: argparse.Namespace) -> tuple[tuple[Timed, int] | None, ServerCpu | None]:
+    """(e) pgloader when it is installed: its run and rows copied, and the servers' CPU; (None, None) when not."""
+    if not shutil.which("pgloader"):
+        return None, None
+    with ServerCpu() as cpu:
+        pgloader = pgloader_load(args.source_url, args.pg_url)
+    for error in pgloader_errors(pgloader[0].output):
+        print(f"pgloader: {error}")
+    return pgloader, cpu
+
+
+def measure(args: argparse.Namespace, rows: dict[str, int]) -> Figures | None:
+    """Steps (a) to (e), one after the other; None when one of our runs failed (its output printed)."""
+    total = sum(rows.values())
     fresh_pg_database(args.pg_url)
     with ServerCpu() as full_cpu:
         full = run_pipeline(args.source_url, args.pg_url)
     if full.returncode != 0:
         print(full.output[-3000:])
-        return 1
+        return None
     paths = read_paths(args.pg_url)
-
     with ServerCpu() as raw_cpu:
         baseline = raw_baseline(args.source_url, args.pg_url, rows)
     with ServerCpu() as floor_cpu:
         floor, floor_rows = bounded_reads(args.source_url)
     if floor_rows != total:
         print(f"warning: the bounded reads saw {floor_rows:,} rows, the source has {total:,}")
-
-    pgloader: tuple[Timed, int] | None = None
-    if shutil.which("pgloader"):
-        with ServerCpu() as pgloader_cpu:
-            pgloader = pgloader_load(args.source_url, args.pg_url)
-        for error in pgloader_errors(pgloader[0].output):
-            print(f"pgloader: {error}")
-
+    pgloader, pgloader_cpu = run_pgloader(args)
     record = simulate_day(args.source_url, args.seed, day=1)
     changed = sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
     with ServerCpu() as incremental_cpu:
         incremental = run_pipeline(args.source_url, args.pg_url)
     if incremental.returncode != 0:
         print(incremental.output[-3000:])
-        return 1
+        return None
+    return Figures(
+        total=total,
+        full=full,
+        full_cpu=full_cpu,
+        baseline=baseline,
+        raw_cpu=raw_cpu,
+        floor=floor,
+        floor_cpu=floor_cpu,
+        incremental=incremental,
+        incremental_cpu=incremental_cpu,
+        changed=changed,
+        paths=paths,
+        pgloader=pgloader,
+        pgloader_cpu=pgloader_cpu,
+    )
 
+
+def print_times(f: Figures) -> None:
+    """The table of steps: seconds, rows/s, ratio, peak memory (and pgloader's rows copied)."""
+    total, baseline, full, incremental, floor = f.total, f.baseline, f.full, f.incremental, f.floor
     print()
     print(f"{'step':<34}{'seconds':>9}{'rows/s':>12}{'ratio':>22}{'peak MB':>10}")
     raw_step = "(b) raw pipe mariadb | psql COPY"
@@ -203,27 +253,47 @@ def main(argv: list[str] | None = None) -> int:
     )
     floor_step = "(d) bounded reads alone (floor)"
     print(f"{floor_step:<34}{floor:>9.1f}{total / floor:>12,.0f}{f'{floor / baseline:.2f}x baseline':>22}{'-':>10}")
-    steps = [("(a)", full_cpu), ("(b)", raw_cpu), ("(c)", incremental_cpu), ("(d)", floor_cpu)]
-    if pgloader is None:
+    if f.pgloader is None:
         print("(e) pgloader: not installed, not run (Debian: apt-get install pgloader)")
     else:
-        run, copied = pgloader
+        run, copied = f.pgloader
         pg_step = "(e) pgloader, zero dates cast"
         seconds = f"{run.seconds:>9.1f}{total / run.seconds:>12,.0f}{f'{run.seconds / baseline:.2f}x baseline':>22}"
         print(f"{pg_step:<34}{seconds}{run.peak_rss_mb:>10.0f}")
         print(f"    pgloader exited {run.returncode} and copied {copied:,} of the source's {total:,} rows")
-        steps.append(("(e)", pgloader_cpu))
-    print(f"one simulated day changed {changed:,} rows")
+
+
+def print_cpu(f: Figures) -> None:
+    """The day's changes, then the servers' CPU seconds per step (and the loading process's own)."""
+    steps = [("(a)", f.full_cpu), ("(b)", f.raw_cpu), ("(c)", f.incremental_cpu), ("(d)", f.floor_cpu)]
+    if f.pgloader_cpu is not None:
+        steps.append(("(e)", f.pgloader_cpu))
+    print(f"one simulated day changed {f.changed:,} rows")
     print("server CPU seconds per step (two cores in all):")
     for label, cpu in steps:
-        ours = {"(a)": full, "(c)": incremental, "(e)": pgloader[0] if pgloader else None}.get(label)
+        ours = {"(a)": f.full, "(c)": f.incremental, "(e)": f.pgloader[0] if f.pgloader else None}.get(label)
         who = "pgloader" if label == "(e)" else "our process"
         print(f"  {label} {cpu.describe()}" + (f", {who} {ours.cpu_seconds:.1f}" if ours else ""))
+
+
+def print_read_paths(paths: dict[str, str]) -> None:
+    """How many tables each read path took."""
     by_path: dict[str, list[str]] = {}
     for table, path in sorted(paths.items()):
         by_path.setdefault(path or "?", []).append(table)
     for path, tables in by_path.items():
         print(f"read path {path}: {len(tables)} tables")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the source, run steps (a) to (e) and print their figures. Returns the exit code."""
+    args = parse_args(argv)
+    figures = measure(args, prepare_source(args))
+    if figures is None:
+        return 1
+    print_times(figures)
+    print_cpu(figures)
+    print_read_paths(figures.paths)
     print(f"(machine: {ROOT}; services on 127.0.0.1; one run each)")
     return 0
 

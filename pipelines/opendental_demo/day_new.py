@@ -1,5 +1,5 @@
-"""New rows of a simulated day: patients, booked appointments with planned procedures, completed visits with
-their claims or payments, mailed-in payments, adjustments, reminders and audit-log rows."""
+"""New rows of a simulated day: patients, booked appointments with planned procedures, completed visits,
+reminders and audit-log rows (their claims and payments: day_money)."""
 
 from __future__ import annotations
 
@@ -69,37 +69,51 @@ def book_appointments(d: Day, new_patients: list[int]) -> list[int]:
     patients = sorted(set(active) | set(new_patients[:1]))
     confirmed = refdata.def_num(refdata.APPT_CONFIRMED, "Unconfirmed")
     now = d.now()
-    rows: list[dict[str, Any]] = []
-    for pat in patients:
-        op = 1 + d.rng.randrange(DOCTOR_OPS + 6)
-        hyg = op > DOCTOR_OPS
-        when = datetime.combine(d.today + timedelta(days=1 + d.rng.randrange(40)), datetime.min.time()) + timedelta(
-            hours=8 + d.rng.randrange(9)
-        )
-        rows.append(
-            {
-                "PatNum": pat,
-                "AptStatus": 1,
-                "Pattern": "/XXXXXXXX//" if hyg else "//XXXX//",
-                "Confirmed": confirmed,
-                "TimeLocked": 0,
-                "Op": op,
-                "Note": "",
-                "ProvNum": d.rng.choice(DENTISTS),
-                "ProvHyg": d.rng.choice(HYGIENISTS) if hyg else 0,
-                "AptDateTime": when.isoformat(sep=" "),
-                "IsHygiene": int(hyg),
-                "ProcDescript": "",
-                "SecUserNumEntry": 1 + d.rng.randrange(20),
-                "SecDateTEntry": now,
-                # OpenDental's Edit Appointment window saves blank times as midnight of the appointment's day.
-                "DateTimeArrived": f"{when.date().isoformat()} 00:00:00",
-                "DateTimeSeated": f"{when.date().isoformat()} 00:00:00",
-                "DateTimeDismissed": f"{when.date().isoformat()} 00:00:00",
-                "SecurityHash": f"{d.rng.getrandbits(128):032x}",
-            }
-        )
+    rows = [_booking(d, pat, confirmed, now) for pat in patients]
     keys = d.insert("appointment", rows)
+    _plan_procedures(d, keys, rows)
+    d.hist(keys, 0)
+    d.log(
+        [
+            (25, row["PatNum"], key, f"New appointment for patient #{row['PatNum']}")
+            for key, row in zip(keys, rows, strict=True)
+        ]
+    )
+    return keys
+
+
+def _booking(d: Day, pat: int, confirmed: int, now: str) -> dict[str, Any]:
+    """A new appointment of ``pat`` in a random room and hour of the next 40 days (hygiene rooms book hygiene)."""
+    op = 1 + d.rng.randrange(DOCTOR_OPS + 6)
+    hyg = op > DOCTOR_OPS
+    when = datetime.combine(d.today + timedelta(days=1 + d.rng.randrange(40)), datetime.min.time()) + timedelta(
+        hours=8 + d.rng.randrange(9)
+    )
+    return {
+        "PatNum": pat,
+        "AptStatus": 1,
+        "Pattern": "/XXXXXXXX//" if hyg else "//XXXX//",
+        "Confirmed": confirmed,
+        "TimeLocked": 0,
+        "Op": op,
+        "Note": "",
+        "ProvNum": d.rng.choice(DENTISTS),
+        "ProvHyg": d.rng.choice(HYGIENISTS) if hyg else 0,
+        "AptDateTime": when.isoformat(sep=" "),
+        "IsHygiene": int(hyg),
+        "ProcDescript": "",
+        "SecUserNumEntry": 1 + d.rng.randrange(20),
+        "SecDateTEntry": now,
+        # OpenDental's Edit Appointment window saves blank times as midnight of the appointment's day.
+        "DateTimeArrived": f"{when.date().isoformat()} 00:00:00",
+        "DateTimeSeated": f"{when.date().isoformat()} 00:00:00",
+        "DateTimeDismissed": f"{when.date().isoformat()} 00:00:00",
+        "SecurityHash": f"{d.rng.getrandbits(128):032x}",
+    }
+
+
+def _plan_procedures(d: Day, keys: list[int], rows: list[dict[str, Any]]) -> None:
+    """Treatment-planned procedures of the new appointments: exam and prophy for hygiene, one restoration else."""
     procs = []
     for key, row in zip(keys, rows, strict=True):
         codes = ("D0120", "D1110") if row["IsHygiene"] else (d.rng.choice(("D2391", "D2392", "D2740", "D2950")),)
@@ -116,14 +130,6 @@ def book_appointments(d: Day, new_patients: list[int]) -> list[int]:
                 )
             )
     d.insert("procedurelog", procs)
-    d.hist(keys, 0)
-    d.log(
-        [
-            (25, row["PatNum"], key, f"New appointment for patient #{row['PatNum']}")
-            for key, row in zip(keys, rows, strict=True)
-        ]
-    )
-    return keys
 
 
 def proc_row(d: Day, pat: int, apt: int, code: str, status: int, proc_date: str, prov: int) -> dict[str, Any]:
@@ -220,178 +226,6 @@ def logins(d: Day) -> None:
                     }
                 )
     d.insert("securitylog", rows)
-
-
-def bill_visits(d: Day, visits: list[int]) -> None:
-    """A claim (unsent) for each visit of an insured patient; a payment with splits for the others."""
-    if not visits:
-        return
-    rows = query(
-        d.conn,
-        f"""
-        SELECT a.AptNum, a.PatNum, a.ProvNum, pp.InsSubNum, s.PlanNum, pf.Guarantor
-        FROM appointment a JOIN patient pf ON pf.PatNum = a.PatNum
-        LEFT JOIN patplan pp ON pp.PatNum = a.PatNum AND pp.Ordinal = 1
-        LEFT JOIN inssub s ON s.InsSubNum = pp.InsSubNum
-        WHERE a.AptNum IN ({ints(visits)}) ORDER BY a.AptNum""",
-    )
-    today = d.today.isoformat()
-    for apt, pat, prov, sub, plan, guarantor in rows:
-        procs = query(
-            d.conn,
-            "SELECT ProcNum, ProcFee, CodeNum FROM procedurelog WHERE AptNum = %s AND ProcStatus = 2 ORDER BY ProcNum",
-            (apt,),
-        )
-        if not procs:
-            continue
-        if sub and plan:
-            fee = round(sum(float(f) for _, f, _ in procs), 2)
-            claim = d.insert(
-                "claim",
-                [
-                    {
-                        "PatNum": pat,
-                        "DateService": today,
-                        "DateSent": "0001-01-01",
-                        "ClaimStatus": "U",
-                        "DateReceived": "0001-01-01",
-                        "PlanNum": plan,
-                        "ProvTreat": prov,
-                        "ClaimFee": fee,
-                        "InsPayEst": round(fee * 0.8, 2),
-                        "ClaimType": "P",
-                        "ProvBill": prov,
-                        "InsSubNum": sub,
-                        "SecUserNumEntry": 1 + d.rng.randrange(20),
-                        "SecDateEntry": today,
-                        "DateSentOrig": "0001-01-01",
-                        "ClaimIdentifier": f"{pat}/new",
-                        "IsProsthesis": "N",
-                    }
-                ],
-            )[0]
-            d.insert(
-                "claimproc",
-                [
-                    {
-                        "ProcNum": pn,
-                        "ClaimNum": claim,
-                        "PatNum": pat,
-                        "ProvNum": prov,
-                        "FeeBilled": float(f),
-                        "InsPayEst": round(float(f) * 0.8, 2),
-                        "Status": 0,
-                        "PlanNum": plan,
-                        "InsSubNum": sub,
-                        "DateCP": "0001-01-01",
-                        "CodeSent": "",
-                        "AllowedOverride": -1,
-                        "Percentage": 80,
-                        "PercentOverride": -1,
-                        "CopayAmt": -1,
-                        "PaidOtherIns": -1,
-                        "BaseEst": round(float(f) * 0.8, 2),
-                        "CopayOverride": -1,
-                        "ProcDate": today,
-                        "DateEntry": today,
-                        "LineNumber": i + 1,
-                        "DedEstOverride": -1,
-                        "InsEstTotal": round(float(f) * 0.8, 2),
-                        "InsEstTotalOverride": -1,
-                        "PaidOtherInsOverride": -1,
-                        "WriteOffEstOverride": -1,
-                        "SecUserNumEntry": 1 + d.rng.randrange(20),
-                        "SecDateEntry": today,
-                        "DateSuppReceived": "0001-01-01",
-                        "DateInsFinalized": "0001-01-01",
-                    }
-                    for i, (pn, f, _c) in enumerate(procs)
-                ],
-            )
-            d.log([(150, pat, claim, "Claim created")])
-        else:
-            splits = [(int(pn), round(float(f) * d.rng.choice((0.5, 0.8, 1.0)), 2)) for pn, f, _c in procs]
-            payment(d, int(guarantor), [(int(pat), pn, amt, prov) for pn, amt in splits])
-
-
-def payment(d: Day, payer: int, splits: list[tuple[int, int, float, int]]) -> int:
-    """A payment whose PayAmt is the sum of its splits (patient, proc, amount, provider)."""
-    today = d.today.isoformat()
-    cents = sum(round(amt * 100) for _, _, amt, _ in splits)
-    pay = d.insert(
-        "payment",
-        [
-            {
-                "PayType": d.rng.choice(refdata.def_nums(refdata.PAYMENT_TYPES)[:6]),
-                "PayDate": today,
-                "PayAmt": cents / 100,
-                "CheckNum": "",
-                "BankBranch": "",
-                "PayNote": "",
-                "IsSplit": int(len(splits) > 1),
-                "PatNum": payer,
-                "DateEntry": today,
-                "SecUserNumEntry": 1 + d.rng.randrange(20),
-                "RecurringChargeDate": "0001-01-01",
-            }
-        ],
-    )[0]
-    d.insert(
-        "paysplit",
-        [
-            {
-                "SplitAmt": amt,
-                "PatNum": pat,
-                "ProcDate": today,
-                "PayNum": pay,
-                "ProvNum": prov,
-                "DatePay": today,
-                "ProcNum": proc,
-                "DateEntry": today,
-                "SecUserNumEntry": 1 + d.rng.randrange(20),
-            }
-            for pat, proc, amt, prov in splits
-        ],
-    )
-    d.log([(15, payer, pay, "Payment created")])
-    return pay
-
-
-def mail_payments(d: Day) -> None:
-    """Payments that arrive by mail: one to three unattached splits each."""
-    payers = d.pick("SELECT PatNum FROM patient WHERE Guarantor = PatNum AND PatStatus = 0", d.count(70, 2))
-    for payer in payers:
-        parts = 1 + d.rng.randrange(3)
-        payment(
-            d, payer, [(payer, 0, round(5 + d.rng.random() * 200, 2), d.rng.choice(DENTISTS)) for _ in range(parts)]
-        )
-
-
-def adjustments(d: Day) -> None:
-    """Adjustments of today (discounts and charges)."""
-    types = [
-        (i + 1, v)
-        for i, (cat, _o, _n, v, hidden) in enumerate(refdata.definitions())
-        if cat == refdata.ADJ_TYPES and not hidden
-    ]
-    pats = d.pick("SELECT PatNum FROM patient WHERE PatStatus = 0", d.count(80, 1))
-    rows = []
-    for pat in pats:
-        adj_type, sign = d.rng.choice(types)
-        rows.append(
-            {
-                "AdjDate": d.today.isoformat(),
-                "AdjAmt": round((-1 if sign == "-" else 1) * (5 + d.rng.random() * 100), 2),
-                "PatNum": pat,
-                "AdjType": adj_type,
-                "ProvNum": d.rng.choice(DENTISTS),
-                "AdjNote": "",
-                "ProcDate": "0001-01-01",
-                "DateEntry": d.today.isoformat(),
-                "SecUserNumEntry": 1 + d.rng.randrange(20),
-            }
-        )
-    d.insert("adjustment", rows)
 
 
 def communications(d: Day) -> None:

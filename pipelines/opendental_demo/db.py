@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -173,3 +173,17 @@ def insert_many(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
     with conn.cursor() as cur:
         for i in range(0, len(rows), 1000):
             cur.executemany(f"INSERT INTO `{table}` ({cols}) VALUES ({marks})", [tuple(r) for r in rows[i : i + 1000]])
+
+
+def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``insert_many`` of rows given as {column: value}; every row names the same columns."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    insert_many(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+def blanks(text: str = "", zero: str = "") -> dict[str, Any]:
+    """Columns left blank as OpenDental writes them: '' for the text columns named in ``text``, 0 for the number
+    columns named in ``zero`` (names separated by spaces)."""
+    return {**dict.fromkeys(text.split(), ""), **dict.fromkeys(zero.split(), 0)}

@@ -1,4 +1,4 @@
-"""Patients and families, insurance (insplan, inssub, patplan, benefit), recall, schedule, deletedobject."""
+"""Patients and families, recall, schedule, deletedobject (insurance: gen_insurance)."""
 
 from __future__ import annotations
 
@@ -48,42 +48,27 @@ def _phone(ctx: Ctx, salt: str, n: str) -> str:
     return f"CONCAT('(541)555-01', LPAD({ctx.h.mod(salt, n, 100)}, 2, '0'))"
 
 
+_PATIENT_COLUMNS = """PatNum, LName, FName, MiddleI, Preferred, PatStatus, Gender, Position, Birthdate, SSN,
+    Address, Address2, City, State, Zip, HmPhone, WkPhone, WirelessPhone, Guarantor, CreditType, Email,
+    Salutation, EstBalance, PriProv, SecProv, FeeSched, BillingType, ImageFolder, AddrNote, FamFinUrgNote,
+    MedUrgNote, ApptModNote, StudentStatus, SchoolName, ChartNumber, MedicaidID, Bal_0_30, Bal_31_60,
+    Bal_61_90, BalOver90, InsEst, BalTotal, EmployerNum, EmploymentNote, County, GradeLevel, Urgency,
+    DateFirstVisit, ClinicNum, HasIns, TrophyFolder, PlannedIsDone, Premed, Ward, PreferConfirmMethod,
+    PreferContactMethod, PreferRecallMethod, SchedBeforeTime, SchedAfterTime, SchedDayOfWeek, Language,
+    AdmitDate, Title, PayPlanDue, SiteNum, DateTStamp, ResponsParty, CanadianEligibilityCode,
+    AskToArriveEarly, PreferContactConfidential, SuperFamily, TxtMsgOk, SmokingSnoMed, Country,
+    DateTimeDeceased, BillingCycleDay, SecUserNumEntry, SecDateEntry, HasSuperBilling, PatNumCloneFrom,
+    DiscountPlanNum, HasSignedTil, ShortCodeOptIn, SecurityHash"""
+
+
 def build_patient(conn: Conn, ctx: Ctx) -> None:
     """patient: families in consecutive PatNums (the first member is the guarantor and carries the family
     balance); statuses incl. soft-deleted (4), blank birthdates, NULL/'' Address2, the upgrade stamp and an
     empty SecurityHash on old unedited rows."""
-    h, plan = ctx.h, ctx.plan
-    p = ctx.patients
-    n, g = "pf.PatNum", "pf.guarantor"
-    entry_day = ctx.day(ctx.day_idx(n, p))
-    entry = f"TIMESTAMP({entry_day}, {ctx.clock('pat.t', n)})"
-    shared = plan.shared_stamp_sql("patient.DateTStamp", n)
-    cities = refdata.CITIES
-    status = (
-        f"CASE WHEN {plan.patient_deleted.sql(n)} THEN 4 ELSE ELT(1 + {h.mod('pat.s', n, 100)} DIV 5, "
-        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2,2,3,1) END"
-    )
-    address2 = plan.null_empty["patient.Address2"].sql(
-        n, {"null": "NULL", "empty": "''", "value": f"CONCAT('Apt ', 1 + {h.mod('pat.a2', n, 40)})"}
-    )
-    balance = [
-        f"IF(pf.member = 0 AND {h.mod(f'pat.b{i}', g, 4)} = 0, {h.money(f'pat.bv{i}', g, 5, 400)}, 0)" for i in range(4)
-    ]
-    billing = refdata.def_nums(refdata.BILLING_TYPES)
     execute(
         conn,
         f"""
-        INSERT INTO patient (PatNum, LName, FName, MiddleI, Preferred, PatStatus, Gender, Position, Birthdate, SSN,
-            Address, Address2, City, State, Zip, HmPhone, WkPhone, WirelessPhone, Guarantor, CreditType, Email,
-            Salutation, EstBalance, PriProv, SecProv, FeeSched, BillingType, ImageFolder, AddrNote, FamFinUrgNote,
-            MedUrgNote, ApptModNote, StudentStatus, SchoolName, ChartNumber, MedicaidID, Bal_0_30, Bal_31_60,
-            Bal_61_90, BalOver90, InsEst, BalTotal, EmployerNum, EmploymentNote, County, GradeLevel, Urgency,
-            DateFirstVisit, ClinicNum, HasIns, TrophyFolder, PlannedIsDone, Premed, Ward, PreferConfirmMethod,
-            PreferContactMethod, PreferRecallMethod, SchedBeforeTime, SchedAfterTime, SchedDayOfWeek, Language,
-            AdmitDate, Title, PayPlanDue, SiteNum, DateTStamp, ResponsParty, CanadianEligibilityCode,
-            AskToArriveEarly, PreferContactConfidential, SuperFamily, TxtMsgOk, SmokingSnoMed, Country,
-            DateTimeDeceased, BillingCycleDay, SecUserNumEntry, SecDateEntry, HasSuperBilling, PatNumCloneFrom,
-            DiscountPlanNum, HasSignedTil, ShortCodeOptIn, SecurityHash)
+        INSERT INTO patient ({_PATIENT_COLUMNS})
         SELECT PatNum, LName, FName, MiddleI, '', st, Gender, Position, Birthdate, SSN,
             Address, Address2, City, State, Zip, HmPhone, '', WirelessPhone, Guarantor, '', Email,
             '', EstBalance, PriProv, SecProv, FeeSched, BillingType, CONCAT('PT', PatNum), NULL, NULL,
@@ -95,167 +80,65 @@ def build_patient(conn: Conn, ctx: Ctx) -> None:
                '0001-01-01 00:00:00'),
             1, SecUser, DATE(entry), 0, 0, 0, 0, 0, IF(shared, '', SHA2(CONCAT({ctx.seed}, ':pat:', PatNum), 256))
         FROM (
-            SELECT {n} AS PatNum, {g} AS Guarantor, {status} AS st, {entry} AS entry, {shared} AS shared,
-                IF(pf.member = 1 AND {h.mod("pat.l1", n, 3)} = 0, {h.pick("pat.l", n, list(refdata.LAST_NAMES))},
-                   {h.pick("pat.l", g, list(refdata.LAST_NAMES))}) AS LName,
-                {h.pick("pat.f", n, list(refdata.FIRST_NAMES))} AS FName,
-                IF({h.mod("pat.mi", n, 3)} = 0, '', CHAR(65 + {h.mod("pat.mic", n, 26)})) AS MiddleI,
-                IF({h.mod("pat.g", n, 50)} = 0, 2, {h.mod("pat.gg", n, 2)}) AS Gender,
-                CASE WHEN pf.member = 0 THEN IF(pf.famsize > 1 OR {h.mod("pat.pos", n, 5)} < 3, 1, 0)
-                     WHEN pf.member = 1 THEN 1 ELSE 2 END AS Position,
-                CASE WHEN {plan.blank_date["patient.Birthdate"].sql(n)} THEN '0001-01-01'
-                     WHEN pf.member <= 1 THEN DATE_SUB({entry_day}, INTERVAL 6570 + {h.mod("pat.bd", n, 21900)} DAY)
-                     ELSE DATE_SUB({entry_day}, INTERVAL 365 + {h.mod("pat.bd", n, 5800)} DAY) END AS Birthdate,
-                IF({h.mod("pat.ssn", n, 2)} = 0, '',
-                   CONCAT('9', LPAD({h.mod("pat.ssnv", n, 100000000)}, 8, '0'))) AS SSN,
-                CONCAT(100 + {h.mod("pat.ad", g, 9800)}, ' ', {h.pick("pat.st", g, list(refdata.STREETS))}) AS Address,
-                {address2} AS Address2,
-                {h.pick("pat.c", g, [c[0] for c in cities])} AS City,
-                {h.pick("pat.c", g, [c[1] for c in cities])} AS State,
-                {h.pick("pat.c", g, [c[2] for c in cities])} AS Zip,
-                IF({h.mod("pat.hp", g, 4)} = 0, '', {_phone(ctx, "pat.hpn", g)}) AS HmPhone,
-                IF({h.mod("pat.wp", n, 10)} < 7, {_phone(ctx, "pat.wpn", n)}, '') AS WirelessPhone,
-                IF({h.mod("pat.em", n, 10)} < 6, CONCAT('pt', {n}, '@example.com'), '') AS Email,
-                IF({h.mod("pat.eb", n, 8)} = 0, {h.money("pat.ebv", n, -50, 250)}, 0) AS EstBalance,
-                {ctx.dentist("pat.pp", g)} AS PriProv,
-                IF({h.mod("pat.sp", n, 3)} = 0, 0, {ctx.hygienist("pat.spv", g)}) AS SecProv,
-                IF({h.mod("pat.fs", g, 10)} = 0, 3 + {h.mod("pat.fsv", g, ctx.rows("feesched") - 2)}, 0)
-                    AS FeeSched,
-                IF({h.mod("pat.bt", g, 10)} < 8, {billing[0]}, {ctx.choice("pat.btv", g, billing)}) AS BillingType,
-                {balance[0]} AS b0, {balance[1]} AS b1, {balance[2]} AS b2, {balance[3]} AS b3,
-                IF({h.mod("pat.pm", n, 25)} = 0, 1, 0) AS Premed,
-                {h.pick("pat.cm", n, [0, 0, 2, 4, 4, 5, 8, 8])} AS Contact,
-                {h.pick("pat.lang", n, ["", "", "", "", "en", "es"])} AS Language,
-                {h.pick("pat.txt", n, [0, 1, 1, 2])} AS TxtMsgOk,
-                {ctx.user("pat.u", n)} AS SecUser,
-                {ctx.shared_stamp("patient.DateTStamp", n, entry, "pat.st")} AS stamp
+            SELECT {_patient_facts(ctx, "pf.PatNum", "pf.guarantor")}
             FROM {ctx.helper("patfam")} pf
         ) x""",
     )
 
 
-def build_insurance(conn: Conn, ctx: Ctx) -> None:
-    """insplan, inssub, patplan, benefit; then records each insured patient's plan in tmp_demo_patfam."""
-    h = ctx.h
-    p = ctx.patients
-    n_plan, n_sub, n_pp = ctx.rows("insplan"), ctx.rows("inssub"), ctx.rows("patplan")
-    families, insured_families = ctx.fact("families"), ctx.fact("insured_families")
-    n = "seq"
-    entry = ctx.at(ctx.day(ctx.day_idx(n, n_plan)), "ip.t", n)
-    execute(
-        conn,
-        f"""
-        INSERT INTO insplan (PlanNum, GroupName, GroupNum, PlanNote, FeeSched, PlanType, ClaimFormNum, UseAltCode,
-            ClaimsUseUCR, CopayFeeSched, EmployerNum, CarrierNum, AllowedFeeSched, TrojanID, DivisionNo, IsMedical,
-            FilingCode, DentaideCardSequence, ShowBaseUnits, CodeSubstNone, IsHidden, MonthRenew, FilingCodeSubtype,
-            CanadianPlanFlag, CanadianDiagnosticCode, CanadianInstitutionCode, RxBIN, CobRule, SopCode,
-            SecUserNumEntry, SecDateEntry, SecDateTEdit, HideFromVerifyList, OrthoType, OrthoAutoProcFreq,
-            OrthoAutoProcCodeNumOverride, OrthoAutoFeeBilled, OrthoAutoClaimDaysWait, BillingType,
-            HasPpoSubstWriteoffs, ExclusionFeeRule, ManualFeeSchedNum, IsBlueBookEnabled,
-            InsPlansZeroWriteOffsOnAnnualMaxOverride, InsPlansZeroWriteOffsOnFreqOrAgingOverride, PerVisitPatAmount,
-            PerVisitInsAmount)
-        SELECT {n}, {h.pick("ip.g", n, list(refdata.EMPLOYER_GROUPS))},
-            IF({h.mod("ip.gn", n, 8)} = 0, NULL, CONCAT(100000 + {h.mod("ip.gnv", n, 900000)})), '',
-            IF({h.mod("ip.fs", n, 10)} < 6, 3 + {h.mod("ip.fsv", n, ctx.rows("feesched") - 2)}, 0),
-            {h.pick("ip.pt", n, ["", "", "p", "p", "p", "p", "f"])}, 0, 0, 0, 0, 0,
-            1 + {h.mod("ip.c", n, ctx.rows("carrier"))}, 0, '', '', 0, 0, 0,
-            {h.mod("ip.sbu", n, 2)}, {h.mod("ip.csn", n, 2)}, IF({h.mod("ip.h", n, 30)} = 0, 1, 0),
-            IF({h.mod("ip.mr", n, 5)} = 0, 1 + {h.mod("ip.mrv", n, 12)}, 0), 0, '', '', '', '', 1, '',
-            {ctx.user("ip.u", n)}, DATE({entry}), {ctx.later(entry, "ip.s", n)}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
-            0, 0
-        FROM seq_1_to_{n_plan}""",
+def _patient_facts(ctx: Ctx, n: str, g: str) -> str:
+    """SELECT list of patient ``n`` (of guarantor ``g``): status, names, birthdate, address and phones (shared by
+    the family), providers, billing, the family balance (on the guarantor), entry time and change stamp."""
+    h, plan = ctx.h, ctx.plan
+    entry_day = ctx.day(ctx.day_idx(n, ctx.patients))
+    entry = f"TIMESTAMP({entry_day}, {ctx.clock('pat.t', n)})"
+    status = (
+        f"CASE WHEN {plan.patient_deleted.sql(n)} THEN 4 ELSE ELT(1 + {h.mod('pat.s', n, 100)} DIV 5, "
+        "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2,2,3,1) END"
     )
-
-    # Subscriptions: families 1..insured_families hold the current coverage; later ones dropped coverage.
-    if families > insured_families:
-        dropped = families - insured_families
-        fam = f"IF({n} <= {insured_families}, {n}, {insured_families} + 1 + ({n} - {insured_families} - 1) % {dropped})"
-    else:
-        fam = f"(1 + ({n} - 1) % {families})"
-    start_day = ctx.day(ctx.day_idx("fam.start", p))
-    sub_entry = f"TIMESTAMP({start_day}, {ctx.clock('sub.t', n)})"
-    execute(
-        conn,
-        f"""
-        INSERT INTO inssub (InsSubNum, PlanNum, Subscriber, DateEffective, DateTerm, ReleaseInfo, AssignBen,
-            SubscriberID, BenefitNotes, SubscNote, SecUserNumEntry, SecDateEntry, SecDateTEdit)
-        SELECT {n}, 1 + {h.mod("sub.p", n, n_plan)}, fam.start, {start_day},
-            IF({n} > {insured_families}, DATE_ADD({start_day}, INTERVAL 200 + {h.mod("sub.dt", n, 600)} DAY),
-               '0001-01-01'),
-            1, 1, CONCAT('W', LPAD({h.mod("sub.id", n, 1000000000)}, 9, '0')), '', '',
-            {ctx.user("sub.u", n)}, {start_day}, {ctx.later(sub_entry, "sub.s", n)}
-        FROM seq_1_to_{n_sub} JOIN {ctx.helper("family")} fam ON fam.f = {fam}""",
+    address2 = plan.null_empty["patient.Address2"].sql(
+        n, {"null": "NULL", "empty": "''", "value": f"CONCAT('Apt ', 1 + {h.mod('pat.a2', n, 40)})"}
     )
-    # An inssub whose DateTerm would pass as_of keeps 0001-01-01 (still active).
-    execute(
-        conn,
-        f"UPDATE inssub SET DateTerm = '0001-01-01', SecDateTEdit = SecDateTEdit WHERE DateTerm >= {ctx.as_of_sql}",
-    )
-
-    pn = "pf.PatNum"
-    # OrthoAutoFeeBilledOverride: -1 (use the plan's fee) but for a few real overrides, the pinned one $0.
-    billed = ctx.plan.extra.patplan_override
-    ortho_fee = f"IF({billed.sql(pn)}, IF({pn} = {billed.pinned}, 0, {h.money('pp.of', pn, 100, 400)}), -1)"
-    pat_entry = f"TIMESTAMP({ctx.day(ctx.day_idx(pn, p))}, {ctx.clock('pat.t', pn)})"
-    execute(
-        conn,
-        f"""
-        INSERT INTO patplan (PatPlanNum, PatNum, Ordinal, IsPending, Relationship, PatID, InsSubNum,
-            OrthoAutoFeeBilledOverride, OrthoAutoNextClaimDate, SecDateTEntry, SecDateTEdit)
-        SELECT {pn}, {pn}, 1, 0, CASE pf.member WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 2 END, '',
-            IF(pf.f <= {n_sub}, pf.f, 1 + (pf.f - 1) % {n_sub}), {ortho_fee}, '0001-01-01', {pat_entry},
-            {ctx.later(pat_entry, "pp.s", pn, share=40, max_days=400)}
-        FROM {ctx.helper("patfam")} pf WHERE {pn} <= {n_pp}""",
-    )
-    execute(
-        conn,
-        f"""
-        UPDATE {ctx.helper("patfam")} pf JOIN patplan pp ON pp.PatPlanNum = pf.PatNum
-            JOIN inssub s ON s.InsSubNum = pp.InsSubNum
-        SET pf.InsSubNum = s.InsSubNum, pf.PlanNum = s.PlanNum""",
-    )
-
-    n_ben = ctx.rows("benefit")
-    ben_entry = ctx.at(ctx.day(ctx.day_idx(n, n_ben)), "ben.t", n)
-    override = f"{h.mod('ben.o', n, 200)} = 0"
-    by_kind = _benefit_columns(ctx, n)
-    execute(
-        conn,
-        f"""
-        INSERT INTO benefit (BenefitNum, PlanNum, PatPlanNum, CodeNum, SecDateTEntry, SecDateTEdit, CodeGroupNum,
-            TreatArea, {", ".join(by_kind)})
-        SELECT {n}, IF({override}, 0, 1 + ({n} - 1) % {n_plan}), IF({override}, 1 + {h.mod("ben.pp", n, n_pp)}, 0),
-            0, {ben_entry}, {ctx.later(ben_entry, "ben.s", n)}, 0, 0, {", ".join(by_kind.values())}
-        FROM seq_1_to_{n_ben}""",
-    )
-
-
-def _benefit_columns(ctx: Ctx, n: str) -> dict[str, str]:
-    """Benefit columns that depend on the benefit's kind (coinsurance %, annual max, deductible, ...).
-
-    -1 is OpenDental's blank: Percent of every non-coinsurance row, MonetaryAmt of coinsurance and exclusions.
-    """
-    h, kind = ctx.h, ctx.plan.benefit_type
-    kinds = ("coinsurance", "limitation", "deductible", "exclusion", "waiting", "active")
-    category = f"1 + {h.mod('ben.cc', n, 12)}"
-    values: dict[str, tuple[str, ...]] = {  # one value per kind, in the order of ``kinds``
-        "CovCatNum": (category, "0", category, "0", "0", "0"),
-        "BenefitType": ("1", "5", "2", "4", "6", "0"),
-        "Percent": (h.pick("ben.pc", n, [100, 80, 50, 80, 0]), "-1", "-1", "-1", "-1", "-1"),
-        "MonetaryAmt": (
-            "-1",
-            h.pick("ben.m", n, [1000, 1500, 2000, 1250, 3000]),
-            h.pick("ben.d", n, [50, 100, 25, 75]),
-            "-1",
-            "0",
-            "0",
-        ),
-        "TimePeriod": ("0", "2", "2", "0", "0", "0"),
-        "QuantityQualifier": ("0", "0", "0", "0", "5", "0"),
-        "Quantity": ("0", "0", "0", "0", h.pick("ben.q", n, [6, 12]), "0"),
-        "CoverageLevel": ("0", h.pick("ben.cl", n, [1, 2]), h.pick("ben.cl", n, [1, 2]), "0", "0", "0"),
-    }
-    return {column: kind.sql(n, dict(zip(kinds, per_kind, strict=True))) for column, per_kind in values.items()}
+    balance = [
+        f"IF(pf.member = 0 AND {h.mod(f'pat.b{i}', g, 4)} = 0, {h.money(f'pat.bv{i}', g, 5, 400)}, 0)" for i in range(4)
+    ]
+    billing = refdata.def_nums(refdata.BILLING_TYPES)
+    cities = refdata.CITIES
+    return f"""{n} AS PatNum, {g} AS Guarantor, {status} AS st, {entry} AS entry,
+        {plan.shared_stamp_sql("patient.DateTStamp", n)} AS shared,
+        IF(pf.member = 1 AND {h.mod("pat.l1", n, 3)} = 0, {h.pick("pat.l", n, list(refdata.LAST_NAMES))},
+           {h.pick("pat.l", g, list(refdata.LAST_NAMES))}) AS LName,
+        {h.pick("pat.f", n, list(refdata.FIRST_NAMES))} AS FName,
+        IF({h.mod("pat.mi", n, 3)} = 0, '', CHAR(65 + {h.mod("pat.mic", n, 26)})) AS MiddleI,
+        IF({h.mod("pat.g", n, 50)} = 0, 2, {h.mod("pat.gg", n, 2)}) AS Gender,
+        CASE WHEN pf.member = 0 THEN IF(pf.famsize > 1 OR {h.mod("pat.pos", n, 5)} < 3, 1, 0)
+             WHEN pf.member = 1 THEN 1 ELSE 2 END AS Position,
+        CASE WHEN {plan.blank_date["patient.Birthdate"].sql(n)} THEN '0001-01-01'
+             WHEN pf.member <= 1 THEN DATE_SUB({entry_day}, INTERVAL 6570 + {h.mod("pat.bd", n, 21900)} DAY)
+             ELSE DATE_SUB({entry_day}, INTERVAL 365 + {h.mod("pat.bd", n, 5800)} DAY) END AS Birthdate,
+        IF({h.mod("pat.ssn", n, 2)} = 0, '',
+           CONCAT('9', LPAD({h.mod("pat.ssnv", n, 100000000)}, 8, '0'))) AS SSN,
+        CONCAT(100 + {h.mod("pat.ad", g, 9800)}, ' ', {h.pick("pat.st", g, list(refdata.STREETS))}) AS Address,
+        {address2} AS Address2,
+        {h.pick("pat.c", g, [c[0] for c in cities])} AS City,
+        {h.pick("pat.c", g, [c[1] for c in cities])} AS State,
+        {h.pick("pat.c", g, [c[2] for c in cities])} AS Zip,
+        IF({h.mod("pat.hp", g, 4)} = 0, '', {_phone(ctx, "pat.hpn", g)}) AS HmPhone,
+        IF({h.mod("pat.wp", n, 10)} < 7, {_phone(ctx, "pat.wpn", n)}, '') AS WirelessPhone,
+        IF({h.mod("pat.em", n, 10)} < 6, CONCAT('pt', {n}, '@example.com'), '') AS Email,
+        IF({h.mod("pat.eb", n, 8)} = 0, {h.money("pat.ebv", n, -50, 250)}, 0) AS EstBalance,
+        {ctx.dentist("pat.pp", g)} AS PriProv,
+        IF({h.mod("pat.sp", n, 3)} = 0, 0, {ctx.hygienist("pat.spv", g)}) AS SecProv,
+        IF({h.mod("pat.fs", g, 10)} = 0, 3 + {h.mod("pat.fsv", g, ctx.rows("feesched") - 2)}, 0)
+            AS FeeSched,
+        IF({h.mod("pat.bt", g, 10)} < 8, {billing[0]}, {ctx.choice("pat.btv", g, billing)}) AS BillingType,
+        {balance[0]} AS b0, {balance[1]} AS b1, {balance[2]} AS b2, {balance[3]} AS b3,
+        IF({h.mod("pat.pm", n, 25)} = 0, 1, 0) AS Premed,
+        {h.pick("pat.cm", n, [0, 0, 2, 4, 4, 5, 8, 8])} AS Contact,
+        {h.pick("pat.lang", n, ["", "", "", "", "en", "es"])} AS Language,
+        {h.pick("pat.txt", n, [0, 1, 1, 2])} AS TxtMsgOk,
+        {ctx.user("pat.u", n)} AS SecUser,
+        {ctx.shared_stamp("patient.DateTStamp", n, entry, "pat.st")} AS stamp"""
 
 
 def build_recall(conn: Conn, ctx: Ctx) -> None:

@@ -1,13 +1,18 @@
-"""Reference tables: definition, procedurecode, feesched, fee; plus the code helper tables the activity tables
-pick from. ``build_reference`` also fills the staff and contact tables (gen_staff)."""
+"""Reference tables: definition, procedurecode, preference, feesched, fee; plus the code helper tables the activity
+tables pick from. ``build_reference`` also fills the staff and contact tables (gen_staff, gen_contacts)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 from . import refdata
 from .context import SPECIALISTS, Ctx
 from .db import Connection as Conn
-from .db import execute, insert_many
-from .gen_staff import build_carrier, build_operatory, build_preference, build_provider, build_referral, build_userod
+from .db import blanks, execute, insert_many, insert_rows
+from .gen_contacts import build_carrier, build_referral
+from .gen_staff import build_operatory, build_provider, build_userod
+from .guard import MARKER_PREF, marker_value
 from .quirks_extra import FEE_CODES, fee_override_rows
 from .sqlgen import stable_int
 
@@ -17,9 +22,58 @@ POOL_HYGIENE_EXTRA = 2
 POOL_GENERAL = 3
 _HYGIENE_EXTRA = ("D0220", "D0230", "D0330", "D0210", "D1208", "D1351", "D1354", "D0180", "D4346")
 _DOCTOR_CATEGORIES = ("Fillings", "Crown & Bridge", "Endo", "Oral Surgery", "Implants", "Dentures", "Misc")
+# (code, descript, abbr, pattern, category, treat_area, fee, is_hygiene, paint_type): a row of ``all_codes()``.
+CodeRow = tuple[str, str, str, str, str, int, float, int, int]
+# procedurecode columns no demo code fills.
+_PROCEDURECODE_BLANKS = blanks(
+    text="AlternateCode1 MedicalCode LaymanTerm DrugNDC RevenueCodeDefault DefaultClaimNote DefaultTPNote TaxCode "
+    "PaintText DiagnosticCodes",
+    zero="NoBillIns GTypeNum IsTaxed GraphicColor IsCanadianLab PreExisting BaseUnits SubstOnlyIf IsMultiVisit "
+    "ProvNumDefault BypassGlobalLock AreaAlsoToothRange",
+)
+# Filler settings: each subject with each aspect ("ApptEnabled", "ClaimEnabled", ...), numbered from round two.
+_FILLER_PREF_SUBJECTS = (
+    "Appt",
+    "Claim",
+    "Recall",
+    "Statement",
+    "WebSched",
+    "Billing",
+    "Ins",
+    "Patient",
+    "Proc",
+    "Sheet",
+    "Text",
+    "Email",
+    "Backup",
+    "Security",
+    "Report",
+    "Account",
+    "Chart",
+    "Image",
+    "Ledger",
+    "Task",
+)
+_FILLER_PREF_ASPECTS = (
+    "Enabled",
+    "DefaultInterval",
+    "ShowOnList",
+    "AutoRefresh",
+    "DaysBefore",
+    "Template",
+    "LastRun",
+    "Mode",
+    "Limit",
+    "Color",
+    "Order",
+    "Message",
+    "UseDefault",
+    "Threshold",
+    "Prompt",
+)
 
 
-def all_codes() -> list[tuple[str, str, str, str, str, int, float, int, int]]:
+def all_codes() -> list[CodeRow]:
     """All procedure codes in CodeNum order: the common CDT codes, then rarely used ones up to 1730 rows.
 
     Each row: (code, descript, abbr, pattern, category, treat_area, fee, is_hygiene, paint_type).
@@ -131,99 +185,72 @@ def build_procedurecode(conn: Conn, ctx: Ctx) -> None:
         name: i + 1 for i, (cat, _o, name, _v, _h) in enumerate(refdata.definitions()) if cat == refdata.PROC_CODE_CATS
     }
     stamp = ctx.install_stamp()
-    rows = []
-    for i, (code, descript, abbr, pattern, category, area, _fee, hyg, paint) in enumerate(all_codes()):
-        common = i < len(refdata.COMMON_CODES)
-        proc_cat = cats[category] if common or i % 7 else cats["Obsolete"]
-        prosth = 1 if category in ("Crown & Bridge", "Dentures") else 0
-        default_note = None if i % 5 else ""  # legacy nullable text: NULL and '' both mean "no note"
-        subst = None if common else ""
-        radiology = 1 if code.startswith(("D02", "D03")) else 0
-        rows.append(
-            (
-                i + 1,
-                code,
-                descript,
-                abbr,
-                pattern,
-                proc_cat,
-                area,
-                0,
-                prosth,
-                default_note,
-                hyg,
-                0,
-                "",
-                "",
-                0,
-                paint,
-                0,
-                "",
-                0,
-                0,
-                0,
-                subst,
-                0,
-                stamp,
-                0,
-                "",
-                "",
-                0,
-                0.0,
-                radiology,
-                "",
-                "",
-                0,
-                "",
-                "",
-                0,
-                "",
-            )
-        )
+    insert_rows(conn, "procedurecode", [_procedurecode_row(i, code, cats, stamp) for i, code in enumerate(all_codes())])
+
+
+def _procedurecode_row(i: int, code_row: CodeRow, cats: dict[str, int], stamp: str) -> dict[str, Any]:
+    """Code ``i`` of ``all_codes()``: a common code in its category, else every seventh one obsolete."""
+    code, descript, abbr, pattern, category, area, _fee, hyg, paint = code_row
+    common = i < len(refdata.COMMON_CODES)
+    return {
+        **_PROCEDURECODE_BLANKS,
+        "CodeNum": i + 1,
+        "ProcCode": code,
+        "Descript": descript,
+        "AbbrDesc": abbr,
+        "ProcTime": pattern,
+        "ProcCat": cats[category] if common or i % 7 else cats["Obsolete"],
+        "TreatArea": area,
+        "IsProsth": 1 if category in ("Crown & Bridge", "Dentures") else 0,
+        "DefaultNote": None if i % 5 else "",  # legacy nullable text: NULL and '' both mean "no note"
+        "IsHygiene": hyg,
+        "PaintType": paint,
+        "SubstitutionCode": None if common else "",
+        "DateTStamp": stamp,
+        "CanadaTimeUnits": 0.0,
+        "IsRadiology": 1 if code.startswith(("D02", "D03")) else 0,
+    }
+
+
+def build_preference(conn: Conn, ctx: Ctx) -> None:
+    """preference: real OpenDental settings, the demo marker, then filler settings up to 1206 rows."""
+    rows: list[tuple[str, str, str | None]] = [(k, v, None) for k, v in _clinic_preferences(ctx).items()]
+    rows += _filler_preferences(ctx, {r[0] for r in rows}, ctx.rows("preference") - len(rows))
     insert_many(
         conn,
-        "procedurecode",
-        [
-            "CodeNum",
-            "ProcCode",
-            "Descript",
-            "AbbrDesc",
-            "ProcTime",
-            "ProcCat",
-            "TreatArea",
-            "NoBillIns",
-            "IsProsth",
-            "DefaultNote",
-            "IsHygiene",
-            "GTypeNum",
-            "AlternateCode1",
-            "MedicalCode",
-            "IsTaxed",
-            "PaintType",
-            "GraphicColor",
-            "LaymanTerm",
-            "IsCanadianLab",
-            "PreExisting",
-            "BaseUnits",
-            "SubstitutionCode",
-            "SubstOnlyIf",
-            "DateTStamp",
-            "IsMultiVisit",
-            "DrugNDC",
-            "RevenueCodeDefault",
-            "ProvNumDefault",
-            "CanadaTimeUnits",
-            "IsRadiology",
-            "DefaultClaimNote",
-            "DefaultTPNote",
-            "BypassGlobalLock",
-            "TaxCode",
-            "PaintText",
-            "AreaAlsoToothRange",
-            "DiagnosticCodes",
-        ],
-        rows,
+        "preference",
+        ["PrefName", "ValueString", "PrefNum", "Comments"],
+        [(name, value, num + 1, comment) for num, (name, value, comment) in enumerate(rows)],
     )
+
+
+def _clinic_preferences(ctx: Ctx) -> dict[str, str]:
+    """The real settings (refdata.PREFERENCES) with this build's values, and the demo marker."""
+    prefs = dict(refdata.PREFERENCES)
+    prefs["PracticeDefaultBillType"] = str(refdata.def_num(refdata.BILLING_TYPES, "Standard Account"))
+    prefs["DateLastAging"] = (ctx.as_of - timedelta(days=1)).isoformat()
+    prefs["FutureTransDatesAllowed"] = "1"  # completed procedures may be dated after today
+    prefs[MARKER_PREF] = marker_value(ctx.patients, ctx.seed, ctx.as_of)  # marks the database as disposable
+    return prefs
+
+
+def _filler_preferences(ctx: Ctx, taken: set[str], count: int) -> list[tuple[str, str, str | None]]:
+    """``count`` filler settings (name, value, comment) named subject + aspect (+ round number), none in ``taken``."""
+    names = set(taken)
+    rows: list[tuple[str, str, str | None]] = []
+    subjects, aspects = _FILLER_PREF_SUBJECTS, _FILLER_PREF_ASPECTS
+    i = 0
+    while len(rows) < count:
+        name = subjects[i % len(subjects)] + aspects[(i // len(subjects)) % len(aspects)]
+        round_ = i // (len(subjects) * len(aspects))
+        name += str(round_ + 1) if round_ else ""
+        i += 1
+        if name in names:
+            continue
+        names.add(name)
+        value = ("0", "1", str(stable_int(ctx.seed, name) % 90), "")[stable_int(ctx.seed, "pv", name) % 4]
+        rows.append((name, value, None if i % 11 else ""))
+    return rows
 
 
 def build_feesched(conn: Conn, ctx: Ctx) -> None:

@@ -20,23 +20,54 @@ def linked_procs(ctx: Ctx) -> int:
 
 def build_appointment(conn: Conn, ctx: Ctx) -> None:
     """tmp_demo_apt (one row per appointment with its facts and its share of procedures), then appointment."""
-    h, plan = ctx.h, ctx.plan
-    rows, span, bdays = ctx.rows("appointment"), ctx.apt_span, ctx.cal.bdays
-    a = "seq"
-    d = ctx.day_idx(a, rows, span)
+    _appointment_helper(conn, ctx)
+    _appointment_rows(conn, ctx)
+
+
+def _apt_schedule(ctx: Ctx, a: str, d: str) -> tuple[str, str]:
+    """(operatory, AptDateTime) SQL of appointment ``a`` on business day ``d``: each operatory sees rows_per_op
+    appointments a day, spread over 9 hourly slots from 8:00 without overlap."""
+    h = ctx.h
+    rows, span = ctx.rows("appointment"), ctx.apt_span
     k = f"(({a}) - 1 - ({d} * {rows} + {span} - 1) DIV {span})"
     ops = DOCTOR_OPS + HYGIENE_OPS
     op = f"(1 + {k} % {ops})"
-    # Each operatory sees rows_per_op appointments a day, spread over 9 hourly slots from 8:00 without overlap.
     rows_per_op = max(1, -(-rows // span) // ops + (1 if -(-rows // span) % ops else 0))
     stride = max(1, 9 // rows_per_op)
     day_op = f"CONCAT({d}, ':', {op})"
     slot = f"((({k} DIV {ops}) * {stride} + {h.mod_by('apt.slot', day_op, str(stride))}) % 9)"
-    apt_time = f"TIMESTAMP({ctx.day(d)}, SEC_TO_TIME(28800 + {slot} * 3600))"
+    return op, f"TIMESTAMP({ctx.day(d)}, SEC_TO_TIME(28800 + {slot} * 3600))"
+
+
+def _apt_facts(ctx: Ctx, a: str, d: str) -> str:
+    """SELECT list of appointment ``a``'s facts: number, day, time, patient, status, room, providers, entry time
+    (booked days to weeks before) and weight w0 (its share of procedures)."""
+    h, plan, bdays = ctx.h, ctx.plan, ctx.cal.bdays
+    op, apt_time = _apt_schedule(ctx, a, d)
     entry_day = (
         f"LEAST(DATE_SUB({ctx.day(d)}, INTERVAL 1 + {h.mod('apt.lead', a, 60)} DAY), "
         f"DATE_SUB({ctx.as_of_sql}, INTERVAL 1 + {h.mod('apt.lead2', a, 20)} DAY))"
     )
+    return f"""{a} AS a, {ctx.apt_num(a)} AS AptNum, {d} AS d, {apt_time} AS AptDateTime,
+        {ctx.patient_at("apt.p", a, f"LEAST({d}, {bdays - 1})")} AS PatNum,
+        {plan.extra.status_sql(a, d)} AS st,
+        IF({op} > {DOCTOR_OPS}, 1, 0) AS IsHyg,
+        IF({op} > {DOCTOR_OPS}, {ctx.dentist("apt.dr", a)},
+           {DENTISTS[0]} + ({op} - 1) % {len(DENTISTS)}) AS ProvNum,
+        IF({op} > {DOCTOR_OPS}, {HYGIENISTS[0]} + ({op} - {DOCTOR_OPS + 1}) % {len(HYGIENISTS)}, 0)
+            AS ProvHyg,
+        {op} AS Op,
+        TIMESTAMP({entry_day}, {ctx.clock("apt.et", a)}) AS entry,
+        IF({op} > {DOCTOR_OPS}, {h.pick("apt.wh", a, [4, 5, 5, 6])},
+           {h.pick("apt.wd", a, [1, 2, 2, 3, 4])}) AS w0"""
+
+
+def _appointment_helper(conn: Conn, ctx: Ctx) -> None:
+    """tmp_demo_apt: each appointment's facts, the plan of a completed one, and its procedures (first_proc and
+    nproc: the linked procedures shared out by weight; none for patient notes)."""
+    rows, span = ctx.rows("appointment"), ctx.apt_span
+    a = "seq"
+    d = ctx.day_idx(a, rows, span)
     apt = ctx.helper("apt")
     execute(
         conn,
@@ -57,18 +88,7 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
               - (SUM(w) OVER (ORDER BY a) - w) * {n_link} DIV SUM(w) OVER ()
         FROM (
             SELECT x0.*, IF(st IN (7, 8), 0, w0) AS w FROM (
-                SELECT {a} AS a, {ctx.apt_num(a)} AS AptNum, {d} AS d, {apt_time} AS AptDateTime,
-                    {ctx.patient_at("apt.p", a, f"LEAST({d}, {bdays - 1})")} AS PatNum,
-                    {plan.extra.status_sql(a, d)} AS st,
-                    IF({op} > {DOCTOR_OPS}, 1, 0) AS IsHyg,
-                    IF({op} > {DOCTOR_OPS}, {ctx.dentist("apt.dr", a)},
-                       {DENTISTS[0]} + ({op} - 1) % {len(DENTISTS)}) AS ProvNum,
-                    IF({op} > {DOCTOR_OPS}, {HYGIENISTS[0]} + ({op} - {DOCTOR_OPS + 1}) % {len(HYGIENISTS)}, 0)
-                        AS ProvHyg,
-                    {op} AS Op,
-                    TIMESTAMP({entry_day}, {ctx.clock("apt.et", a)}) AS entry,
-                    IF({op} > {DOCTOR_OPS}, {h.pick("apt.wh", a, [4, 5, 5, 6])},
-                       {h.pick("apt.wd", a, [1, 2, 2, 3, 4])}) AS w0
+                SELECT {_apt_facts(ctx, a, d)}
                 FROM seq_1_to_{rows}
             ) x0
         ) x JOIN {ctx.helper("patfam")} pf ON pf.PatNum = x.PatNum""",
@@ -77,6 +97,43 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
     if biggest is not None and biggest > MAX_CHILDREN:
         raise RuntimeError(f"an appointment got {biggest} procedures, more than {MAX_CHILDREN}; lower the weights")
 
+
+_APPOINTMENT_COLUMNS = """AptNum, PatNum, AptStatus, Pattern, Confirmed, TimeLocked, Op, Note, ProvNum, ProvHyg,
+    AptDateTime, NextAptNum, UnschedStatus, IsNewPatient, ProcDescript, Assistant, ClinicNum, IsHygiene,
+    DateTStamp, DateTimeArrived, DateTimeSeated, DateTimeDismissed, InsPlan1, InsPlan2,
+    DateTimeAskedToArrive, ProcsColored, ColorOverride, AppointmentTypeNum, SecUserNumEntry, SecDateTEntry,
+    Priority, ProvBarText, PatternSecondary, SecurityHash, ItemOrderPlanned"""
+_APT_NOTES = [
+    "Pt prefers mornings",
+    "Needs premed",
+    "Call before 9am",
+    "Wants to discuss crown",
+    "Running late, called",
+    "Bring insurance card",
+]
+_DESCRIPT_HYG = ["PerEx, Pro, 4BW, FlVarn", "PerEx, Pro, 2BW", "PerioMaint, PerEx", "ChPro, PerEx, FlVarn"]
+_DESCRIPT_DR = ["PC2", "CrnPorc, BU", "PC1, PC2", "Ext", "RCTMol", "Seal", "LimEx, PA", "C1"]
+
+
+def _arrival_times(ctx: Ctx, n: str) -> tuple[str, str, str]:
+    """(DateTimeArrived, DateTimeSeated, DateTimeDismissed) SQL: 0001-01-01 on old rows, real times once
+    completed (a few seated but not dismissed), else midnight of the appointment's day."""
+    h, plan = ctx.h, ctx.plan
+    done, seated = plan.extra.times_sql(n)
+    blank, midnight = "'0001-01-01 00:00:00'", "TIMESTAMP(DATE(t.AptDateTime))"
+    old = f"{n} <= {plan.extra.old_apts}"
+    arrived = f"""IF({old}, {blank}, IF({done}, DATE_SUB(t.AptDateTime, INTERVAL 5 + {h.mod("apt.a1", n, 10)} MINUTE),
+               {midnight}))"""
+    seated_at = f"""IF({old}, {blank}, IF({done}, DATE_ADD(t.AptDateTime, INTERVAL {h.mod("apt.a2", n, 10)} MINUTE),
+               {midnight}))"""
+    dismissed = f"""IF({old}, {blank}, IF({done} AND NOT {seated},
+               DATE_ADD(t.AptDateTime, INTERVAL 50 + {h.mod("apt.a3", n, 15)} MINUTE), {midnight}))"""
+    return arrived, seated_at, dismissed
+
+
+def _appointment_rows(conn: Conn, ctx: Ctx) -> None:
+    """appointment: one row per tmp_demo_apt row, with its confirmation, note, pattern and times."""
+    h, plan = ctx.h, ctx.plan
     confirmed_past = refdata.def_num(refdata.APPT_CONFIRMED, "Arrived")
     confirmed = [
         refdata.def_num(refdata.APPT_CONFIRMED, x)
@@ -84,39 +141,14 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
     ]
     n = "t.a"
     note = plan.null_empty["appointment.Note"].sql(
-        n,
-        {
-            "null": "NULL",
-            "empty": "''",
-            "value": h.pick(
-                "apt.note",
-                n,
-                [
-                    "Pt prefers mornings",
-                    "Needs premed",
-                    "Call before 9am",
-                    "Wants to discuss crown",
-                    "Running late, called",
-                    "Bring insurance card",
-                ],
-            ),
-        },
+        n, {"null": "NULL", "empty": "''", "value": h.pick("apt.note", n, _APT_NOTES)}
     )
-    descript_hyg = ["PerEx, Pro, 4BW, FlVarn", "PerEx, Pro, 2BW", "PerioMaint, PerEx", "ChPro, PerEx, FlVarn"]
-    descript_dr = ["PC2", "CrnPorc, BU", "PC1, PC2", "Ext", "RCTMol", "Seal", "LimEx, PA", "C1"]
-    # Arrival times: 0001-01-01 on old rows, real times once completed, else midnight of the appointment's day.
-    done, seated = plan.extra.times_sql(n)
-    blank, midnight = "'0001-01-01 00:00:00'", "TIMESTAMP(DATE(t.AptDateTime))"
-    old = f"{n} <= {plan.extra.old_apts}"
-    stamp_base = f"IF(t.d < {bdays}, DATE_ADD(t.AptDateTime, INTERVAL 70 MINUTE), t.entry)"
+    arrived, seated, dismissed = _arrival_times(ctx, n)
+    stamp_base = f"IF(t.d < {ctx.cal.bdays}, DATE_ADD(t.AptDateTime, INTERVAL 70 MINUTE), t.entry)"
     execute(
         conn,
         f"""
-        INSERT INTO appointment (AptNum, PatNum, AptStatus, Pattern, Confirmed, TimeLocked, Op, Note, ProvNum, ProvHyg,
-            AptDateTime, NextAptNum, UnschedStatus, IsNewPatient, ProcDescript, Assistant, ClinicNum, IsHygiene,
-            DateTStamp, DateTimeArrived, DateTimeSeated, DateTimeDismissed, InsPlan1, InsPlan2,
-            DateTimeAskedToArrive, ProcsColored, ColorOverride, AppointmentTypeNum, SecUserNumEntry, SecDateTEntry,
-            Priority, ProvBarText, PatternSecondary, SecurityHash, ItemOrderPlanned)
+        INSERT INTO appointment ({_APPOINTMENT_COLUMNS})
         SELECT t.AptNum, t.PatNum, t.AptStatus,
             IF(t.IsHyg, {h.pick("apt.pat", n, ["/XXXXXXXX//", "//XXXXXXXX/", "/XXXXXXXXXX/"])},
                         {h.pick("apt.pat", n, ["//XX//", "/XXXX//", "//XXXXXX//", "/XXXXXXXX//"])}),
@@ -126,21 +158,15 @@ def build_appointment(conn: Conn, ctx: Ctx) -> None:
             {note}, t.ProvNum, t.ProvHyg, t.AptDateTime, 0,
             IF(t.AptStatus = 3, {ctx.defn("apt.us", n, refdata.RECALL_UNSCHED_STATUS)}, 0),
             IF({h.mod("apt.np", n, 30)} = 0, 1, 0),
-            IF(t.IsHyg, {h.pick("apt.pd", n, descript_hyg)}, {h.pick("apt.pd", n, descript_dr)}), 0, 0, t.IsHyg,
-            {ctx.later(stamp_base, "apt.st", n)},
-            IF({old}, {blank}, IF({done}, DATE_SUB(t.AptDateTime, INTERVAL 5 + {h.mod("apt.a1", n, 10)} MINUTE),
-               {midnight})),
-            IF({old}, {blank}, IF({done}, DATE_ADD(t.AptDateTime, INTERVAL {h.mod("apt.a2", n, 10)} MINUTE),
-               {midnight})),
-            IF({old}, {blank}, IF({done} AND NOT {seated},
-               DATE_ADD(t.AptDateTime, INTERVAL 50 + {h.mod("apt.a3", n, 15)} MINUTE), {midnight})),
+            IF(t.IsHyg, {h.pick("apt.pd", n, _DESCRIPT_HYG)}, {h.pick("apt.pd", n, _DESCRIPT_DR)}), 0, 0, t.IsHyg,
+            {ctx.later(stamp_base, "apt.st", n)}, {arrived}, {seated}, {dismissed},
             t.InsPlan1, 0,
             IF({h.mod("apt.ask", n, 20)} = 0, DATE_SUB(t.AptDateTime, INTERVAL 15 MINUTE), '0001-01-01 00:00:00'),
             '', IF({h.mod("apt.co", n, 50)} = 0, -16777216, 0), 0, {ctx.user("apt.u", n)}, t.entry,
             IF({h.mod("apt.pr", n, 50)} = 0, 1, 0), '', '',
             IF({h.mod("apt.sh", n, 10)} < 7, SHA2(CONCAT({ctx.seed}, ':apt:', t.AptNum), 256), ''),
             IF(t.AptStatus = 6, 1, 0)
-        FROM {apt} t""",
+        FROM {ctx.helper("apt")} t""",
     )
 
 
@@ -236,9 +262,15 @@ def _proc_select(ctx: Ctx, n: str) -> str:
 
 def build_procedurelog(conn: Conn, ctx: Ctx) -> None:
     """Linked procedures (charted for an appointment, completed with it) then procedures on their own."""
+    _linked_procedures(conn, ctx)
+    _unlinked_procedures(conn, ctx)
+
+
+def _linked_procedures(conn: Conn, ctx: Ctx) -> None:
+    """procedurelog rows of appointments: each appointment's nproc procedures from its pool of codes (a hygiene
+    visit's first ones fixed), completed with a completed appointment, planned with a planned one."""
     h, plan = ctx.h, ctx.plan
     nums = code_nums()
-    n_link = linked_procs(ctx)
     proc, j = "(t.first_proc + j.seq)", "j.seq"
     pool = f"IF(t.IsHyg, {POOL_HYGIENE_EXTRA}, {POOL_DOCTOR})"
     deleted = plan.proc_deleted.sql("ProcNum")
@@ -266,6 +298,12 @@ def build_procedurelog(conn: Conn, ctx: Ctx) -> None:
         ) y""",
     )
 
+
+def _unlinked_procedures(conn: Conn, ctx: Ctx) -> None:
+    """procedurelog rows charted on their own, numbered after the linked ones: any status, a few with a negative
+    fee or completed on a future date."""
+    h, plan = ctx.h, ctx.plan
+    n_link = linked_procs(ctx)
     unlinked = ctx.rows("procedurelog") - n_link
     if unlinked <= 0:
         return

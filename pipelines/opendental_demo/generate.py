@@ -20,9 +20,11 @@ from pathlib import Path
 from .context import HELPER_PREFIX, Ctx
 from .db import Connection as Conn
 from .db import MySqlUrl, connect, connection, execute, keys_off, mask_url, query
+from .gen_claims import build_claims
+from .gen_insurance import build_insurance
 from .gen_logs import build_commlog, build_refattach, build_securitylog
-from .gen_money import build_adjustment, build_claims, build_payments
-from .gen_people import build_insurance, build_people, build_recall, build_schedule
+from .gen_money import build_adjustment, build_payments
+from .gen_people import build_people, build_recall, build_schedule
 from .gen_quirks import build_income_on_deleted, build_merged_plan
 from .gen_ref import build_reference
 from .gen_visits import build_appointment, build_completed_proc_index, build_histappointment, build_procedurelog

@@ -112,51 +112,9 @@ class ExtraPlan:
 
     @classmethod
     def make(cls, seed: int, as_of: date, sizes: dict[str, int], calendar: Calendar, deleted: Selector) -> ExtraPlan:
-        procs = sizes["procedurelog"]
-        n_link = procs * LINKED_PROC_PERCENT // 100
-        deleted_free = max(FUTURE_COMPLETED_BAND[1], deleted.below)
-        neg = Band.make(
-            deleted.bucket,
-            *NEGATIVE_FEE_BAND,
-            n_link + 1,
-            procs,
-            pin_from=deleted_free,
-            salt=f"{seed}:negfee",
-            excluded=deleted.pinned,
-        )
-        fut = Band.make(
-            deleted.bucket,
-            *FUTURE_COMPLETED_BAND,
-            n_link + 1,
-            procs,
-            pin_from=deleted_free,
-            salt=f"{seed}:futproc",
-            excluded=deleted.pinned,
-            taken=frozenset({neg.pinned}),
-        )
-        units = Bucket.make(seed, "procedurelog.units")
-        qty = Band.make(units, *UNIT_QTY_BAND, 1, n_link, pin_from=BASE_UNITS_BAND[1], salt=f"{seed}:qty")
-        base = Band.make(
-            units,
-            *BASE_UNITS_BAND,
-            1,
-            n_link,
-            pin_from=BASE_UNITS_BAND[1],
-            salt=f"{seed}:base",
-            taken=frozenset({qty.pinned}),
-        )
-        fees = sizes["fee"]
-        overrides = fee_override_rows(fees)
-        fee_blank = Band.make(
-            Bucket.make(seed, "fee.Amount"),
-            0,
-            3000,
-            fees - overrides + 1,
-            fees,
-            pin_from=3000,
-            salt=f"{seed}:fee",
-            excluded=fees,
-        )
+        """The plan of one build; ``deleted`` selects procedurelog's soft-deleted rows (their bucket is shared)."""
+        negative_fee, future_completed = _procedure_bands(seed, sizes, deleted)
+        unit_qty, base_units = _unit_bands(seed, sizes)
         cpay = sizes["claimpayment"]
         past_status = Classes.make(seed, "appointment.past", [(c, s) for c, _st, s in PAST_STATUS])
         return cls(
@@ -167,11 +125,11 @@ class ExtraPlan:
             past_status=past_status,
             future_status=Classes.make(seed, "appointment.future", [(c, s) for c, _st, s in FUTURE_STATUS]),
             perm_type=Classes.make(seed, "securitylog.PermType", [(str(p), s) for p, s, _t in PERM_TYPES]),
-            negative_fee=neg,
-            future_completed=fut,
-            unit_qty=qty,
-            base_units=base,
-            fee_blank=fee_blank,
+            negative_fee=negative_fee,
+            future_completed=future_completed,
+            unit_qty=unit_qty,
+            base_units=base_units,
+            fee_blank=_fee_blank(seed, sizes),
             patplan_override=Selector.make(seed, "patplan.OrthoAutoFeeBilledOverride", sizes["patplan"], 50),
             check_mismatch=Selector.make(seed, "claimpayment.CheckAmt", max(1, cpay - partial_checks(cpay)), 20),
             seated=Bucket.make(seed, "appointment.seated"),
@@ -285,6 +243,66 @@ class ExtraPlan:
     def order_sql(self, salt: str, key: str) -> str:
         """A seeded order of rows (for choosing a counted number of candidates)."""
         return f"{Bucket.make(self.seed, salt).sql(key)}, {key}"
+
+
+def _procedure_bands(seed: int, sizes: dict[str, int], deleted: Selector) -> tuple[Band, Band]:
+    """(negative fee, completed on a future date): bands of the soft-delete bucket among the procedures charted
+    on their own, each with a pinned row that is not deleted."""
+    procs = sizes["procedurelog"]
+    n_link = procs * LINKED_PROC_PERCENT // 100
+    deleted_free = max(FUTURE_COMPLETED_BAND[1], deleted.below)
+    neg = Band.make(
+        deleted.bucket,
+        *NEGATIVE_FEE_BAND,
+        n_link + 1,
+        procs,
+        pin_from=deleted_free,
+        salt=f"{seed}:negfee",
+        excluded=deleted.pinned,
+    )
+    fut = Band.make(
+        deleted.bucket,
+        *FUTURE_COMPLETED_BAND,
+        n_link + 1,
+        procs,
+        pin_from=deleted_free,
+        salt=f"{seed}:futproc",
+        excluded=deleted.pinned,
+        taken=frozenset({neg.pinned}),
+    )
+    return neg, fut
+
+
+def _unit_bands(seed: int, sizes: dict[str, int]) -> tuple[Band, Band]:
+    """(UnitQty 2..4, one BaseUnit): multi-unit procedures among those of appointments."""
+    n_link = sizes["procedurelog"] * LINKED_PROC_PERCENT // 100
+    units = Bucket.make(seed, "procedurelog.units")
+    qty = Band.make(units, *UNIT_QTY_BAND, 1, n_link, pin_from=BASE_UNITS_BAND[1], salt=f"{seed}:qty")
+    base = Band.make(
+        units,
+        *BASE_UNITS_BAND,
+        1,
+        n_link,
+        pin_from=BASE_UNITS_BAND[1],
+        salt=f"{seed}:base",
+        taken=frozenset({qty.pinned}),
+    )
+    return qty, base
+
+
+def _fee_blank(seed: int, sizes: dict[str, int]) -> Band:
+    """Blank (-1) fees among the provider-specific overrides, the last fee rows."""
+    fees = sizes["fee"]
+    return Band.make(
+        Bucket.make(seed, "fee.Amount"),
+        0,
+        3000,
+        fees - fee_override_rows(fees) + 1,
+        fees,
+        pin_from=3000,
+        salt=f"{seed}:fee",
+        excluded=fees,
+    )
 
 
 def _seated_pin(seed: int, past: Classes, apts: int, calendar: Calendar, as_of: date) -> int:

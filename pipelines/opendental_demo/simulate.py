@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import re
 
-from . import day_changes, day_new
+from . import day_changes, day_money, day_new
 from .day import Day
 from .dayrecord import DayRecord, Recorder, SchemaChange
-from .db import MySqlUrl, connection, scalar
+from .db import Connection, MySqlUrl, connection, scalar
 from .drift import apply_schema_drift
 from .guard import check_is_demo, read_marker
 
@@ -56,30 +56,12 @@ def simulate_day(
     with connection(url) as conn:
         check_is_demo(conn, database, url)
         record = DayRecord(database=database, day=day, seed=seed, started_at=str(scalar(conn, "SELECT NOW()")))
-        as_of = re.search(r"as_of=(\d{4}-\d\d-\d\d)", read_marker(conn, database) or "")
-        if as_of and record.started_at < as_of.group(1):
-            log.warning(
-                "the server clock (%s) is before the data's as_of date %s: today's change stamps will be "
-                "older than the generated ones",
-                record.started_at,
-                as_of.group(1),
-            )
+        _warn_if_clock_behind(conn, database, record.started_at)
         recorder = Recorder(record)
         if schema_drift:
-            changes, reminder_rules = apply_schema_drift(conn, database)
-            record.schema_changes.extend(changes)
-            if reminder_rules:
-                recorder.key("apptreminderrule", "ApptReminderRuleNum")
-                recorder.inserted("apptreminderrule", reminder_rules)
+            _drift(conn, database, recorder)
         d = Day(conn, database, seed, day, recorder)
-        day_new.logins(d)
-        new_patients = day_new.new_patients(d)
-        day_new.book_appointments(d, new_patients)
-        visits = day_new.complete_visits(d)
-        day_new.bill_visits(d, visits)
-        day_new.mail_payments(d)
-        day_new.adjustments(d)
-        day_new.communications(d)
+        _new_rows(d)
         edited_comms = day_changes.edits(d)
         day_changes.deletes(d, edited_comms)
         if mass_stamp_bump:
@@ -90,6 +72,40 @@ def simulate_day(
     record = recorder.finish()
     log.info("simulated day %d on %s: %s", day, database, record.summary())
     return record
+
+
+def _warn_if_clock_behind(conn: Connection, database: str, started_at: str) -> None:
+    """Warns when the server clock is before the data's as_of date (today's stamps would be the oldest)."""
+    as_of = re.search(r"as_of=(\d{4}-\d\d-\d\d)", read_marker(conn, database) or "")
+    if as_of and started_at < as_of.group(1):
+        log.warning(
+            "the server clock (%s) is before the data's as_of date %s: today's change stamps will be "
+            "older than the generated ones",
+            started_at,
+            as_of.group(1),
+        )
+
+
+def _drift(conn: Connection, database: str, recorder: Recorder) -> None:
+    """Applies the schema drift (once) and records its changes and the new table's rows."""
+    changes, reminder_rules = apply_schema_drift(conn, database)
+    recorder.record.schema_changes.extend(changes)
+    if reminder_rules:
+        recorder.key("apptreminderrule", "ApptReminderRuleNum")
+        recorder.inserted("apptreminderrule", reminder_rules)
+
+
+def _new_rows(d: Day) -> None:
+    """The day's new rows: logins, new patients, bookings, completed visits and their billing, mailed payments,
+    adjustments, reminders and audit-log rows."""
+    day_new.logins(d)
+    new_patients = day_new.new_patients(d)
+    day_new.book_appointments(d, new_patients)
+    visits = day_new.complete_visits(d)
+    day_money.bill_visits(d, visits)
+    day_money.mail_payments(d)
+    day_money.adjustments(d)
+    day_new.communications(d)
 
 
 __all__ = ["DayRecord", "SchemaChange", "simulate_day"]

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,29 +32,28 @@ from opendental_sync.registry import GROUPS
 
 log = logging.getLogger(__name__)
 
-# How long one run may take before Airflow fails it: under the gap to the next run of the group (SLA).
-DAGRUN_TIMEOUT = {
-    "high": timedelta(hours=5),
-    "medium": timedelta(hours=12),
-    "low": timedelta(hours=12),
-    "maintenance_weekly": timedelta(hours=6),
-    "maintenance_monthly": timedelta(hours=6),
-}
+
+@dataclass(frozen=True)
+class RunLimits:
+    """How long a run of one job may take, counted from when it was queued: past ``late_after`` a warning goes
+    out through the alert channels and the run goes on (the SLA of the job's run time; Airflow's triggerer checks
+    it); past ``fail_after`` Airflow fails the run (its dagrun_timeout, under the gap to the job's next run)."""
+
+    late_after: timedelta
+    fail_after: timedelta
 
 
-# When a run still not finished is late (a warning through the alert channels; the run goes on): the SLA of
-# each group's run time, counted from when the run was queued. Airflow's triggerer checks it.
-RUN_DEADLINE = {
-    "high": timedelta(hours=2),
-    "medium": timedelta(hours=6),
-    "low": timedelta(hours=8),
-    "maintenance_weekly": timedelta(hours=3),
-    "maintenance_monthly": timedelta(hours=4),
+RUN_LIMITS: dict[str, RunLimits] = {
+    "high": RunLimits(late_after=timedelta(hours=2), fail_after=timedelta(hours=5)),
+    "medium": RunLimits(late_after=timedelta(hours=6), fail_after=timedelta(hours=12)),
+    "low": RunLimits(late_after=timedelta(hours=8), fail_after=timedelta(hours=12)),
+    "maintenance_weekly": RunLimits(late_after=timedelta(hours=3), fail_after=timedelta(hours=6)),
+    "maintenance_monthly": RunLimits(late_after=timedelta(hours=4), fail_after=timedelta(hours=6)),
 }
 
 
 async def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
-    """Deadline callback (Airflow's triggerer): the run of ``dag_id`` is past its RUN_DEADLINE."""
+    """Deadline callback (Airflow's triggerer): the run of ``dag_id`` is past its late_after (RUN_LIMITS)."""
     dag_run = (context or {}).get("dag_run")
     run_id = dag_run.get("run_id") if isinstance(dag_run, dict) else getattr(dag_run, "run_id", None)
     await asyncio.to_thread(ops_alerts.run_late, str(kwargs["dag_id"]), str(run_id), float(kwargs["hours"]))
@@ -112,11 +112,12 @@ def default_args(settings: OpsSettings) -> dict[str, Any]:
 
 
 def run_deadline(clinic: Clinic, job: str) -> DeadlineAlert:
-    """A warning when a run of ``job`` is still going RUN_DEADLINE after it was queued."""
-    kwargs = {"dag_id": f"opendental_{clinic.name}_{job}", "hours": RUN_DEADLINE[job].total_seconds() / 3600}
+    """A warning when a run of ``job`` is still going ``late_after`` (RUN_LIMITS) after it was queued."""
+    late_after = RUN_LIMITS[job].late_after
+    kwargs = {"dag_id": f"opendental_{clinic.name}_{job}", "hours": late_after.total_seconds() / 3600}
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=RUN_DEADLINE[job],
+        interval=late_after,
         callback=AsyncCallback(deadline_missed, kwargs=kwargs),
     )
 
@@ -128,7 +129,7 @@ def _dag(clinic: Clinic, job: str, settings: OpsSettings) -> DAG:
         start_date=pendulum.datetime(2026, 1, 1, tz=clinic.timezone),
         catchup=False,  # the sync is diff-based: one run catches up after downtime
         max_active_runs=1,
-        dagrun_timeout=DAGRUN_TIMEOUT[job],
+        dagrun_timeout=RUN_LIMITS[job].fail_after,
         deadline=run_deadline(clinic, job) if settings.run_deadlines else None,
         default_args=default_args(settings),
         tags=["opendental", clinic.name, job],

@@ -14,10 +14,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import psycopg2
 from psycopg2 import sql
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = ROOT / "dbt_project"
-STEPS: tuple[str, ...] = ("check_databases", "extract_load", "dbt_build", "quality_report")
 _RUN_ID = re.compile(r"^run (\S+): ", re.MULTILINE)
 
 
@@ -51,12 +50,33 @@ class PermanentFailure(StepError):
     (Failing or warning data-quality tests are warnings: they alert, and the run goes on to its report.)"""
 
 
+Finished: TypeAlias = subprocess.CompletedProcess[str]
+Echo: TypeAlias = Literal["always", "on_failure"]  # when a step's last lines of output are logged
+
+
+def exit_status(command: Command, clinic: Clinic, done: Finished) -> str:
+    """How a step ends by default: its standard output when it exited 0, else StepFailed (a retry may fix it)."""
+    if done.returncode == 0:
+        return done.stdout
+    raise StepFailed(f"{command.name} exited {done.returncode}: {_tail(done)}")
+
+
+Outcome: TypeAlias = Callable[["Command", Clinic, Finished], str]
+"""Judges a finished step: returns its standard output, or raises PermanentFailure or StepFailed."""
+
+
 @dataclass(frozen=True)
 class Command:
+    """One step as a child process: what it runs, where, whether its output is logged when it succeeds
+    (``echo``), and how its end is judged (``outcome``)."""
+
     name: str
     argv: list[str]
     env: dict[str, str]
     group: str = "all"
+    cwd: Path = ROOT
+    outcome: Outcome = exit_status
+    echo: Echo = "always"
 
 
 def warehouse_url(clinic: Clinic) -> str:
@@ -132,19 +152,26 @@ def dbt_target(clinic: Clinic, group: str) -> Path:
 
 def step_command(clinic: Clinic, group: str, settings: OpsSettings, step: str) -> Command:
     """One step of a group's run, as a command."""
-    env = clinic_env(clinic, settings)
-    py = sys.executable
-    if step == "check_databases":
-        argv = [py, str(ROOT / "scripts" / "check_services.py")]
-    elif step == "extract_load":
-        argv = [py, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"]
-    elif step == "dbt_build":
-        argv = dbt_build_argv(clinic, group, env)
-    elif step == "quality_report":
-        argv = [py, str(ROOT / "scripts" / "write_reports.py"), "--dir", env["OPENDENTAL_REPORTS_DIR"]]
-    else:
+    kind = STEP_KINDS.get(step)
+    if kind is None:
         raise ValueError(f"unknown step {step!r}; use one of {', '.join(STEPS)}")
-    return Command(step, argv, env, group)
+    env = clinic_env(clinic, settings)
+    return Command(step, kind.argv(clinic, group, env), env, group, cwd=kind.cwd, outcome=kind.outcome)
+
+
+def check_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]:
+    """check_databases: both databases answer (scripts/check_services.py)."""
+    return [sys.executable, str(ROOT / "scripts" / "check_services.py")]
+
+
+def sync_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]:
+    """extract_load: the sync's own command line for the group."""
+    return [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"]
+
+
+def report_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]:
+    """quality_report: both reports into the clinic's reports folder."""
+    return [sys.executable, str(ROOT / "scripts" / "write_reports.py"), "--dir", env["OPENDENTAL_REPORTS_DIR"]]
 
 
 def dbt_command() -> list[str]:
@@ -157,42 +184,58 @@ def dbt_build_argv(clinic: Clinic, group: str, env: dict[str, str]) -> list[str]
     dbt = dbt_command()
     paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
     kinds = ["--resource-type", "model", "snapshot", "--output", "name", "--quiet"]
-    listed = Command("dbt_ls", [*dbt, "ls", *paths, *kinds, "--select", *dbt_selection(group)], env)
-    nodes = run(listed, clinic, quiet=True).split()
+    ls = [*dbt, "ls", *paths, *kinds, "--select", *dbt_selection(group)]
+    nodes = run(Command("dbt_ls", ls, env, group, cwd=DBT_PROJECT, echo="on_failure"), clinic).split()
     selection = dbt_build_selection(group, nodes)
     return [*dbt, "build", *paths, "--indirect-selection", "cautious", "--select", *selection]
 
 
-def run(command: Command, clinic: Clinic, quiet: bool = False) -> str:
-    """Run one step; return its standard output. Raise PermanentFailure or StepFailed when it fails."""
-    cwd = DBT_PROJECT if command.name.startswith("dbt") else ROOT
+def run(command: Command, clinic: Clinic) -> str:
+    """Run one step; return its standard output. Raise PermanentFailure or StepFailed when it fails, as its
+    outcome judges."""
     log.info("%s: %s", command.name, " ".join(Path(a).name if a.startswith("/") else a for a in command.argv[:4]))
-    done = subprocess.run(command.argv, env=command.env, cwd=cwd, capture_output=True, text=True)
-    output = done.stdout + done.stderr
-    for line in output.splitlines()[-60:] if not quiet or done.returncode else []:
-        log.info("%s | %s", command.name, line)
-    results = check_build(command, clinic) if command.name == "dbt_build" and done.returncode in (0, 1) else []
-    if done.returncode == 0:
-        return done.stdout
-    tail = " / ".join(output.strip().splitlines()[-3:])
-    if command.name == "extract_load" and done.returncode == 1:
+    done = subprocess.run(command.argv, env=command.env, cwd=command.cwd, capture_output=True, text=True)
+    if command.echo == "always" or done.returncode:
+        for line in (done.stdout + done.stderr).splitlines()[-60:]:
+            log.info("%s | %s", command.name, line)
+    return command.outcome(command, clinic, done)
+
+
+def _tail(done: Finished) -> str:
+    """The last three lines a finished step printed, for its error."""
+    return " / ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+
+
+def sync_outcome(command: Command, clinic: Clinic, done: Finished) -> str:
+    """extract_load's end: a reconciliation mismatch (exit 1, and the run log records mismatched tables for its
+    run) fails for good; anything else as ``exit_status``."""
+    if done.returncode == 1:
         mismatched = mismatched_tables(done.stdout, clinic)
         if mismatched:
             raise PermanentFailure(
                 f"reconciliation mismatch in {', '.join(mismatched)} (see {clinic.dataset}._od_reconciliation); "
                 "not retried: the next scheduled run re-reads and heals it"
             )
-    if command.name == "dbt_build" and done.returncode == 1:
-        failed = alerts.failed_nodes(results) if results else []
-        if failed or not results:
-            # A model that errored, or a model, snapshot or masked view that dbt skipped after a failing test of
-            # its parent: that build did not do its job (a skipped snapshot misses this build's history).
-            raise PermanentFailure(
-                f"dbt build: {len(failed)} model(s) or snapshot(s) failed or were skipped after failing tests "
-                f"(not retried): {', '.join(failed[:10]) or tail}"
-            )
-        return done.stdout  # only tests failed, and nothing was skipped: they warned above; the report shows them
-    raise StepFailed(f"{command.name} exited {done.returncode}: {tail}")
+    return exit_status(command, clinic, done)
+
+
+def build_outcome(command: Command, clinic: Clinic, done: Finished) -> str:
+    """dbt_build's end: once dbt built (exit 0, or 1 for failures) the build is checked (``check_build``: test and
+    freshness warnings). Failing tests alone warn and the run goes on; a model that errored, or a model, snapshot
+    or masked view that dbt skipped after a failing test of its parent, fails for good (that build did not do its
+    job: a skipped snapshot misses this build's history). Any other exit as ``exit_status``."""
+    if done.returncode not in (0, 1):
+        return exit_status(command, clinic, done)
+    results = check_build(command, clinic)
+    if done.returncode == 0:
+        return done.stdout
+    failed = alerts.failed_nodes(results) if results else []
+    if failed or not results:
+        raise PermanentFailure(
+            f"dbt build: {len(failed)} model(s) or snapshot(s) failed or were skipped after failing tests "
+            f"(not retried): {', '.join(failed[:10]) or _tail(done)}"
+        )
+    return done.stdout  # only tests failed, and nothing was skipped: they warned above; the report shows them
 
 
 def mismatched_tables(summary: str, clinic: Clinic) -> list[str]:
@@ -226,6 +269,26 @@ def check_build(command: Command, clinic: Clinic) -> list[dict[str, Any]]:
         scope = f"freshness {command.group}"
         alerts.report(url, clinic.dataset, scope, alerts.freshness_problems(fresh, scope, [reports]))
     return results
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """How one step of a group's run is made (its argv from the clinic, group and environment), where it runs
+    and how its end is judged."""
+
+    argv: Callable[[Clinic, str, dict[str, str]], list[str]]
+    outcome: Outcome = exit_status
+    cwd: Path = ROOT
+
+
+# The steps of a group's run, in order.
+STEP_KINDS: dict[str, StepKind] = {
+    "check_databases": StepKind(check_argv),
+    "extract_load": StepKind(sync_argv, sync_outcome),
+    "dbt_build": StepKind(dbt_build_argv, build_outcome, DBT_PROJECT),
+    "quality_report": StepKind(report_argv),
+}
+STEPS: tuple[str, ...] = tuple(STEP_KINDS)
 
 
 def run_group(clinic: Clinic, group: str, settings: OpsSettings, steps: Sequence[str] = STEPS) -> None:

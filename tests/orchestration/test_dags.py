@@ -19,7 +19,7 @@ from airflow.sdk.definitions.deadline import DeadlineReference
 from conftest import mysql_url
 from opendental_demo.generate import build_demo_source
 from opendental_demo.simulate import simulate_day
-from opendental_ops.airflow_dags import RUN_DEADLINE, build_dags, deadline_missed
+from opendental_ops.airflow_dags import RUN_LIMITS, build_dags, deadline_missed
 from opendental_ops.settings import clinic_by_name, load_ops_settings
 from opendental_ops.steps import STEPS, dbt_target, run_group
 from support.alert_servers import webhook_server
@@ -75,11 +75,17 @@ def test_every_dag_of_two_clinics_imports_with_its_schedule(monkeypatch: pytest.
             task = dag.get_task("extract_load")
             assert (task.retries, task.retry_delay.total_seconds(), task.retry_exponential_backoff) == (2, 300, 2.0)
             [deadline] = dag.deadline
-            assert (deadline.reference, deadline.interval) == (DeadlineReference.DAGRUN_QUEUED_AT, RUN_DEADLINE[group])
+            assert (deadline.reference, deadline.interval) == (
+                DeadlineReference.DAGRUN_QUEUED_AT,
+                RUN_LIMITS[group].late_after,
+            )
             assert deadline.callback.kwargs == {
                 "dag_id": dag.dag_id,
-                "hours": RUN_DEADLINE[group].total_seconds() / 3600,
+                "hours": RUN_LIMITS[group].late_after.total_seconds() / 3600,
             }
+    for clinic in TWO_CLINICS:
+        for job, limits in RUN_LIMITS.items():  # every job's run warns when late, before Airflow fails it
+            assert bag.dags[f"opendental_{clinic}_{job}"].dagrun_timeout == limits.fail_after > limits.late_after
     assert [t.task_id for t in bag.dags["opendental_south_maintenance_weekly"].topological_sort()] == [
         "vacuum",
         "reindex",

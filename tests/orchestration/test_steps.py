@@ -14,7 +14,7 @@ import pytest
 
 import ops
 from opendental_ops.settings import Clinic
-from opendental_ops.steps import Command, PermanentFailure, group_tables, run
+from opendental_ops.steps import STEP_KINDS, Command, PermanentFailure, group_tables, run
 from support.alert_servers import free_port, webhook_server
 from support.dbt_runs import dbt_env
 
@@ -43,12 +43,16 @@ def test_failing_tests_warn_and_a_skipped_snapshot_fails_the_build_step(
     clinic = Clinic("t", "sources.opendental.credentials", RAW, "UTC")
     target = tmp_path / "target"
     target.mkdir()
-    # dbt's exit status 1 and the results it wrote, as a build with failing tests leaves them.
+    # dbt's exit status 1 and the results it wrote, as a build with failing tests leaves them; judged as the
+    # dbt_build step judges its end.
+    build_step = STEP_KINDS["dbt_build"]
     build = Command(
         "dbt_build",
         [sys.executable, "-c", "raise SystemExit(1)", "--target-path", str(target)],
         {**dbt_env(pg_database), "OPENDENTAL_RAW_SCHEMA": RAW},
         "high",
+        cwd=build_step.cwd,
+        outcome=build_step.outcome,
     )
     tests_only = [
         result("model.opendental.stg_opendental__appointments", "success"),
