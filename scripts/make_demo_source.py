@@ -15,9 +15,10 @@ import time
 from datetime import date
 
 from opendental_demo.cli import add_common_arguments, configure_logging, database_url, fail  # noqa: E402
-from opendental_demo.db import DemoDatabaseMissing, DemoSourceUnreachable, MySqlUrl, connection, mask_url  # noqa: E402
+from opendental_demo.db import DemoDatabaseMissing, DemoSourceUnreachable, MySqlUrl, connection  # noqa: E402
 from opendental_demo.generate import DEFAULT_AS_OF, build_demo_source  # noqa: E402
 from opendental_demo.guard import read_marker  # noqa: E402
+from opendental_sync.safety import mask_urls  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -72,13 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         if args.if_missing and (marker := existing_demo(url)) is not None:
-            print(f"demo source {mask_url(url)} exists ({marker}); kept as it is")
+            print(f"demo source {mask_urls(url)} exists ({marker}); kept as it is")
             return 0
         counts = build_demo_source(url, args.patients, args.seed, as_of=args.as_of)
     except (DemoSourceUnreachable, ValueError) as e:
         return fail(e)
     elapsed = time.monotonic() - started
-    print(f"demo source {mask_url(url)}: {args.patients} patients, seed {args.seed}, as of {args.as_of}")
+    print(f"demo source {mask_urls(url)}: {args.patients} patients, seed {args.seed}, as of {args.as_of}")
     print_counts(counts)
     print(f"built in {elapsed:.1f} s")
     return 0

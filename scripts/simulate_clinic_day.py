@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 from opendental_demo.cli import add_common_arguments, configure_logging, database_url, fail  # noqa: E402
-from opendental_demo.db import DemoSourceUnreachable, mask_url  # noqa: E402
+from opendental_demo.db import DemoSourceUnreachable  # noqa: E402
 from opendental_demo.simulate import simulate_day  # noqa: E402
+from opendental_sync.safety import mask_urls  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except (DemoSourceUnreachable, ValueError) as e:
         return fail(e)
     elapsed = time.monotonic() - started
-    print(f"day {record.day} applied to {mask_url(url)} ({record.started_at} .. {record.finished_at} UTC)")
+    print(f"day {record.day} applied to {mask_urls(url)} ({record.started_at} .. {record.finished_at} UTC)")
     summary = record.summary()
     width = max((len(t) for t in summary), default=5)
     print(f"  {'table':<{width}}  {'inserted':>8}  {'updated':>8}  {'deleted':>8}")

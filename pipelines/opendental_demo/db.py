@@ -60,13 +60,13 @@ class MySqlUrl:
         database = parts.path.lstrip("/")
         if not _DB_NAME.match(database):
             raise ValueError(
-                f"database name {database!r} in {mask_url(url)} is missing or has characters other than "
+                f"database name {database!r} in {mask_urls(url)} is missing or has characters other than "
                 "letters, digits and _; use e.g. mysql+pymysql://root:@127.0.0.1:3306/opendental_demo"
             )
         try:
             port = parts.port or 3306
         except ValueError as e:
-            raise ValueError(f"bad port in {mask_url(url)}: {e}; use e.g. 127.0.0.1:3306") from None
+            raise ValueError(f"bad port in {mask_urls(url)}: {e}; use e.g. 127.0.0.1:3306") from None
         return cls(
             host=parts.hostname or "127.0.0.1",
             port=port,
@@ -74,11 +74,6 @@ class MySqlUrl:
             password=unquote(parts.password or ""),
             database=database,
         )
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password replaced by ``***`` (the product's one masking rule)."""
-    return mask_urls(url)
 
 
 def connect(url: str, *, database: str | None = None) -> Connection:
@@ -108,11 +103,11 @@ def connect(url: str, *, database: str | None = None) -> Connection:
     except pymysql.err.OperationalError as e:
         if e.args and e.args[0] == 1049:  # ER_BAD_DB_ERROR
             raise DemoDatabaseMissing(
-                f"database {db!r} does not exist at {mask_url(url)}; create it with "
+                f"database {db!r} does not exist at {mask_urls(url)}; create it with "
                 "python scripts/make_demo_source.py --database-url <the same URL>"
             ) from e
         raise DemoSourceUnreachable(
-            f"cannot connect to MySQL/MariaDB at {mask_url(url)} ({e.args[-1]}); {START_HINT}"
+            f"cannot connect to MySQL/MariaDB at {mask_urls(url)} ({e.args[-1]}); {START_HINT}"
         ) from e
 
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from opendental_sync.safety import mask_urls
+
 from .context import HELPER_PREFIX, Ctx
 from .db import Connection as Conn
-from .db import MySqlUrl, connect, connection, execute, keys_off, mask_url, query
+from .db import MySqlUrl, connect, connection, execute, keys_off, query
 from .gen_claims import build_claims
 from .gen_insurance import build_insurance
 from .gen_logs import build_commlog, build_refattach, build_securitylog
@@ -107,7 +109,7 @@ def create_schema(url: str) -> str:
         if not query(conn, "SELECT 1 FROM information_schema.ENGINES WHERE ENGINE = 'SEQUENCE'"):
             version = query(conn, "SELECT VERSION()")[0][0]
             raise ValueError(
-                f"the server at {mask_url(url)} ({version}) has no SEQUENCE engine; the demo generator makes its "
+                f"the server at {mask_urls(url)} ({version}) has no SEQUENCE engine; the demo generator makes its "
                 "rows with MariaDB's seq_1_to_N tables: use MariaDB 10.3 or later for the demo source"
             )
         check_replaceable(conn, database, url)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from opendental_sync.safety import mask_urls
+
 from . import refdata
-from .db import Connection, mask_url, query
+from .db import Connection, query
 
 MARKER_PREF = "DemoSourceGenerator"
 LEGACY_PRACTICE_TITLE = dict(refdata.PREFERENCES)["PracticeTitle"]
@@ -58,7 +60,7 @@ def check_replaceable(conn: Connection, database: str, url: str) -> None:
     """Raise NotADemoSource unless ``database`` is missing, empty, or a demo source."""
     if table_count(conn, database) and read_marker(conn, database) is None:
         raise NotADemoSource(
-            f"database {database!r} at {mask_url(url)} has tables but is not a demo source (no {MARKER_PREF} "
+            f"database {database!r} at {mask_urls(url)} has tables but is not a demo source (no {MARKER_PREF} "
             "preference); refusing to drop it. Put another database name in the URL, or drop it yourself "
             "if it is disposable"
         )
@@ -68,6 +70,6 @@ def check_is_demo(conn: Connection, database: str, url: str) -> None:
     """Raise NotADemoSource unless ``database`` is a demo source (the simulator writes only to those)."""
     if read_marker(conn, database) is None:
         raise NotADemoSource(
-            f"database {database!r} at {mask_url(url)} is not a demo source (no {MARKER_PREF} preference); "
+            f"database {database!r} at {mask_urls(url)} is not a demo source (no {MARKER_PREF} preference); "
             "the day simulator only writes to databases made by scripts/make_demo_source.py"
         )
