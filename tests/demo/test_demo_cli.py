@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from demo.demo_support import demo_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,8 +70,12 @@ def test_unreachable_server_is_one_clear_line() -> None:
         assert "start-stop-daemon" in lines[0] and ENV_VAR in lines[0] and "hunter2" not in result.stderr
 
 
-def test_missing_database_and_bad_arguments_say_what_to_do() -> None:
+@pytest.mark.db  # asks the local MariaDB for a database it does not have
+def test_a_missing_database_says_to_make_it() -> None:
     missing = run("simulate_clinic_day.py", "--database-url", demo_url("od_test_demo_does_not_exist"))
     assert missing.returncode != 0 and "make_demo_source.py" in missing.stderr
+
+
+def test_bad_arguments_say_what_to_do() -> None:
     too_few = run("make_demo_source.py", "--patients", "3", "--database-url", demo_url("od_test_demo_unused"))
     assert too_few.returncode != 0 and "patients=3" in too_few.stderr and "20..1000000" in too_few.stderr
