@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg2
-import pymysql
+import pymysql  # type: ignore[import-untyped]
 import pytest
 
 MYSQL_HOST = os.environ.get("TEST_MYSQL_HOST", "127.0.0.1")

@@ -11,7 +11,7 @@ import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 import psycopg2
 import pytest
@@ -65,7 +65,7 @@ def cli(database: str, pg_url: str, data_dir: Path, *args: str, **env: str) -> s
     )
 
 
-def pg_rows(pg_url: str, query: str) -> list[tuple[object, ...]]:
+def pg_rows(pg_url: str, query: str) -> list[tuple[Any, ...]]:
     with closing(psycopg2.connect(pg_url)) as conn, conn.cursor() as cur:
         cur.execute(query)
         return list(cur.fetchall())

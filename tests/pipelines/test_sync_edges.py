@@ -303,7 +303,7 @@ def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipel
         assert summary.ok, [r.error for r in summary.results]
         # The account really cannot write: the pipeline never needed to.
         with pytest.raises(Exception, match="denied"):
-            import pymysql
+            import pymysql  # type: ignore[import-untyped]
 
             with (
                 pymysql.connect(host="127.0.0.1", user=user, password="ro-pass", database=edge_source) as ro,
