@@ -10,7 +10,7 @@ import psycopg2
 import pyarrow as pa
 import pytest
 
-from conftest import mysql_admin, mysql_url
+from conftest import MYSQL_HOST, MYSQL_PORT, mysql_admin, mysql_url
 from opendental_sync.buckets import bucket_width
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase
@@ -296,7 +296,7 @@ def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipel
             cur.execute(f"GRANT PROCESS ON *.* TO '{user}'@'{host}'")
     try:
         settings = SyncSettings(
-            credentials=f"mysql+pymysql://{user}:ro-pass@127.0.0.1:3306/{edge_source}", dataset=DATASET
+            credentials=f"mysql+pymysql://{user}:ro-pass@{MYSQL_HOST}:{MYSQL_PORT}/{edge_source}", dataset=DATASET
         )
         sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
         summary = sync.run()
@@ -306,7 +306,9 @@ def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipel
             import pymysql  # type: ignore[import-untyped]
 
             with (
-                pymysql.connect(host="127.0.0.1", user=user, password="ro-pass", database=edge_source) as ro,
+                pymysql.connect(
+                    host=MYSQL_HOST, port=MYSQL_PORT, user=user, password="ro-pass", database=edge_source
+                ) as ro,
                 ro.cursor() as cur,
             ):
                 cur.execute("UPDATE edge SET amount = 0")
@@ -327,7 +329,7 @@ def test_values_the_fast_reader_rejects_are_read_by_the_fallback(edge_source: st
 
 
 def test_a_table_whose_stamp_is_indexed_finds_changes_through_the_index(
-    edge_source: str, pg_database: str, pipelines_dir: Path, caplog: pytest.LogCaptureFixture
+    edge_source: str, pg_database: str, pipelines_dir: Path
 ) -> None:
     execute(
         edge_source,
@@ -344,10 +346,8 @@ def test_a_table_whose_stamp_is_indexed_finds_changes_through_the_index(
         "DELETE FROM edge WHERE id IN (3, 2000)",
         "INSERT INTO edge (tm, flag, big_u, amount) VALUES ('00:00:02', 1, 1, 1)",
     )
-    caplog.set_level("INFO", logger="opendental_sync.sync")
     summary = run(sync)
     assert summary.ok, summary
-    assert "changes through the stamp index" in caplog.text
     edge = summary.results[0]
     assert (edge.rows_inserted, edge.rows_updated, edge.rows_deleted) == (1, 3, 2)
     assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
