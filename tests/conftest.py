@@ -2,6 +2,10 @@
 
 Each test database gets a unique name and is dropped afterwards, so tests never touch the demo databases
 (opendental_demo, opendental_analytics) and can run beside them.
+
+Every test that needs a database server is marked ``db``: those that use one of ``DB_FIXTURES`` (or a fixture
+built on one) automatically, the few that reach a server another way by an explicit ``pytest.mark.db``.
+``pytest -m "not db"`` runs the rest, with no server at all.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg2
-import pymysql
+import pymysql  # type: ignore[import-untyped]
 import pytest
 
 MYSQL_HOST = os.environ.get("TEST_MYSQL_HOST", "127.0.0.1")
@@ -21,6 +25,28 @@ MYSQL_PORT = int(os.environ.get("TEST_MYSQL_PORT", "3306"))
 MYSQL_USER = os.environ.get("TEST_MYSQL_USER", "root")
 MYSQL_PASSWORD = os.environ.get("TEST_MYSQL_PASSWORD", "")
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+# Fixtures that reach a database server: a test using one of them, directly or through another fixture, is
+# marked ``db``. The demo fixtures (build_demo, small_demo, day_one, ...) depend on new_database_name.
+DB_FIXTURES = frozenset(
+    {
+        "mysql_database",  # below: a MariaDB database on the local server
+        "pg_database",  # below: a PostgreSQL database on the local server
+        "new_database_name",  # demo/conftest.py: demo databases on the local MariaDB
+        "airflow_db",  # orchestration/conftest.py: Airflow's metadata database, migrated (slow)
+        "built",  # reports/test_elementary_report.py: a demo loaded and built on both local servers
+        "tls_server",  # pipelines/test_tls.py: a MariaDB server of its own, with TLS
+        "tls_postgres",  # pipelines/test_tls.py: a PostgreSQL server of its own, with TLS
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks ``db`` every test that uses a database fixture (``item.fixturenames`` is the whole closure)."""
+    for item in items:
+        if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
 
 
 def mysql_url(database: str) -> str:

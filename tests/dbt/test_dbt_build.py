@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from conftest import mysql_url
 from opendental_demo.generate import build_demo_source

@@ -78,6 +78,7 @@ def _recorded(record: DayRecord) -> dict[str, dict[str, list[int]]]:
     return {t: {"inserted": c.inserted, "updated": c.updated, "deleted": c.deleted} for t, c in record.tables.items()}
 
 
+@pytest.mark.db  # the fixture comes through getfixturevalue, which the automatic marking cannot see
 @pytest.mark.parametrize("which", ["day_one", "day_two"])
 def test_record_equals_what_changed(which: str, request: pytest.FixtureRequest) -> None:
     day: SimulatedDay = request.getfixturevalue(which)

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg2
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk import CronTriggerTimetable
 from airflow.sdk.definitions.deadline import DeadlineReference
 
 from conftest import mysql_url
@@ -64,6 +65,7 @@ def test_every_dag_of_two_clinics_imports_with_its_schedule(monkeypatch: pytest.
     for clinic, zone in (("north", "America/New_York"), ("south", "America/Denver")):
         for group, expr in expected.items():
             dag = bag.dags[f"opendental_{clinic}_{group}"]
+            assert isinstance(dag.timetable, CronTriggerTimetable)
             assert (dag.timetable.expression, str(dag.timetable.timezone)) == (expr, zone)
             assert (dag.max_active_runs, dag.catchup) == (1, False)
             assert [t.task_id for t in dag.topological_sort()] == [
@@ -74,6 +76,7 @@ def test_every_dag_of_two_clinics_imports_with_its_schedule(monkeypatch: pytest.
             ]
             task = dag.get_task("extract_load")
             assert (task.retries, task.retry_delay.total_seconds(), task.retry_exponential_backoff) == (2, 300, 2.0)
+            assert isinstance(dag.deadline, list)
             [deadline] = dag.deadline
             assert (deadline.reference, deadline.interval) == (
                 DeadlineReference.DAGRUN_QUEUED_AT,

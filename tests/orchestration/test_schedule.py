@@ -3,8 +3,6 @@ systemd timers made from the same setting, and clear errors for bad settings."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pendulum
 import pytest
 from airflow.timetables.base import DataInterval, TimeRestriction
@@ -16,12 +14,13 @@ from opendental_ops.settings import OpsConfigError, clinics, load_ops_settings
 ZONE = "America/New_York"
 
 
-def fire_times(expr: str, zone: str, after: str, count: int = 24) -> list[datetime]:
+def fire_times(expr: str, zone: str, after: str, count: int = 24) -> list[pendulum.DateTime]:
     """What Airflow's scheduler will do: the core timetable's next run times, one after another."""
     timetable = CronTriggerTimetable(expr, timezone=zone)
     earliest = pendulum.parse(after, tz=zone)
+    assert isinstance(earliest, pendulum.DateTime)
     last: DataInterval | None = None
-    found = []
+    found: list[pendulum.DateTime] = []
     for _ in range(count):
         info = timetable.next_dagrun_info(
             last_automated_data_interval=last, restriction=TimeRestriction(earliest=earliest, latest=None, catchup=True)
@@ -32,7 +31,7 @@ def fire_times(expr: str, zone: str, after: str, count: int = 24) -> list[dateti
     return found
 
 
-def local(times: list[datetime]) -> list[str]:
+def local(times: list[pendulum.DateTime]) -> list[str]:
     return [t.strftime("%a %Y-%m-%d %H:%M %Z") for t in times]
 
 

@@ -103,21 +103,61 @@ def test_killed_at_each_step_then_converges(step: str, mysql_database: str, pg_d
         change_source(mysql_database, round_)
 
 
+def run_lock_held(pg_url: str) -> bool:
+    """A run holds its advisory lock on the copy from its start to its end (the run log written last)."""
+    return bool(
+        pg_scalar(
+            pg_url,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+    )
+
+
+def results_logged(pg_url: str) -> int:
+    """Rows in the run log: a run that ends writes one per table."""
+    if pg_scalar(pg_url, f"SELECT to_regclass('{DATASET}._od_run_log') IS NULL"):
+        return 0
+    return int(pg_scalar(pg_url, f"SELECT count(*) FROM {DATASET}._od_run_log"))
+
+
+def wait_for_the_run_lock(proc: subprocess.Popen[bytes], pg_url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not run_lock_held(pg_url):
+        assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it took its lock"
+        assert time.monotonic() < deadline, f"the run took no lock in {timeout}s"
+        time.sleep(0.02)
+
+
 def test_killed_at_random_moments_then_converges(mysql_database: str, pg_database: str, tmp_path: Path) -> None:
     make_source(mysql_database, 60_000)
-    env = pipeline_env(mysql_database, pg_database, tmp_path)
+    # Reads of 2,000 rows: each run, full or incremental, holds its lock for some 3 s here (about 1.5 s at
+    # 5,000), longer than the kill window below, so that every kill finds the run still going.
+    env = {**pipeline_env(mysql_database, pg_database, tmp_path), "SOURCES__OPENDENTAL__CHUNK_SIZE": "2000"}
     rng = random.Random(20261126)
-    for round_ in range(3):
+    kills: list[tuple[float, bool]] = []  # (seconds into the run, landed mid-run)
+    for round_ in range(4):
+        logged = results_logged(pg_database)
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(1.0, 4.0))  # past start-up, somewhere inside snapshot/extract/load
-        proc.send_signal(signal.SIGKILL)
+        wait_for_the_run_lock(proc, pg_database)  # past start-up: the run has begun
+        delay = rng.uniform(0.0, 1.5)  # somewhere inside snapshot, diff, extract, load
+        time.sleep(delay)
+        locked = run_lock_held(pg_database)
+        proc.send_signal(signal.SIGKILL)  # not sent when the process has already exited: its own status stays
         proc.wait(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, (
+            f"kill {round_} {delay:.2f}s into the run found it ended (exit {proc.returncode}): the runs are "
+            "shorter than the kill window; make the source larger"
+        )
+        # Mid-run: the run still held its lock on the copy and had not logged its results (its last act).
+        kills.append((round(delay, 2), locked and results_logged(pg_database) == logged))
         change_source(mysql_database, round_)
+    assert sum(mid_run for _, mid_run in kills) >= 2, f"fewer than two kills landed inside a run: {kills}"
     assert_converged(mysql_database, pg_database, env)
 
 
@@ -135,6 +175,7 @@ def test_a_run_waits_for_another_and_says_so_when_it_waited_too_long(
     finally:
         other_run.close()
     assert proc.returncode == 1, proc.stderr[-2000:]
-    assert "another run holds the lock on schema 'opendental_raw' for more than 1s" in proc.stderr
+    # The error names the schema, the time waited and the setting that changes it.
+    assert all(fact in proc.stderr for fact in ("'opendental_raw'", "1s", "lock_timeout_s")), proc.stderr
     assert "Traceback" not in proc.stderr
     assert run_pipeline(env).returncode == 0  # once the other run is gone

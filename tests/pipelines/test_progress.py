@@ -16,7 +16,11 @@ ROWS = {"zz_notes": 30_000, "zz_small": 700}  # not in tables.toml: settings inf
 
 
 def test_a_first_load_logs_rows_read_per_table_and_for_the_run(
-    mysql_database: str, pg_database: str, pipelines_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch
+    mysql_database: str,
+    pg_database: str,
+    pipelines_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
         for table, rows in ROWS.items():

@@ -17,7 +17,7 @@ from opendental_sync.raw_types import COPY_TYPES, FLAG, RAW_TYPES, CopyType, cop
 @pytest.mark.parametrize("copy", COPY_TYPES, ids=lambda t: t.pg)
 def test_each_postgresql_type_is_the_one_dlt_creates_for_its_hint(copy: CopyType) -> None:
     mapper = postgres().capabilities().get_type_mapper()
-    created = mapper.to_destination_type({"name": "c", **copy.dlt}, {"name": "t"})
+    created = mapper.to_destination_type({"name": "c", **copy.dlt}, {"name": "t"})  # type: ignore[typeddict-item]
     assert re.sub(r"timestamp \(", "timestamp(", created) == copy.pg  # dlt writes "timestamp (6)"
 
 

@@ -11,7 +11,7 @@ import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 import psycopg2
 import pytest
@@ -65,7 +65,7 @@ def cli(database: str, pg_url: str, data_dir: Path, *args: str, **env: str) -> s
     )
 
 
-def pg_rows(pg_url: str, query: str) -> list[tuple[object, ...]]:
+def pg_rows(pg_url: str, query: str) -> list[tuple[Any, ...]]:
     with closing(psycopg2.connect(pg_url)) as conn, conn.cursor() as cur:
         cur.execute(query)
         return list(cur.fetchall())
@@ -111,7 +111,6 @@ def test_planted_values_and_password_never_reach_any_output(
     ]
     nul = pg_rows(pg_database, f"SELECT nul_bytes_removed FROM {DATASET}._od_run_log WHERE table_name = 'nulled'")
     assert nul == [({"note": 1},)]
-    assert "NUL bytes removed: nulled.note: 1 row(s)" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -180,8 +179,7 @@ def test_source_names_never_steer_the_product(mysql_database: str, pg_database: 
     for table in ("_od_reconciliation", "_dlt_loads", "Patient", "patient", "twocols", "markcol", "nokey"):
         assert table in errors and table in errors[table], (table, errors)
     assert "AptNum" in errors["twocols"] and "_od_deleted" in errors["markcol"]
-    assert "primary key" in errors["nokey"]
-    assert "'nokey' has no primary key" in named.stdout
+    assert "primary key" in errors["nokey"] and "exclude_tables" in errors["nokey"]  # the fix
     ok = {r[0] for r in pg_rows(pg_database, f"SELECT table_name FROM {DATASET}._od_run_log WHERE status = 'ok'")}
     assert ok == {"good", "../.."}
     # The pipeline's own tables hold only its bookkeeping.
@@ -219,7 +217,7 @@ def test_dataset_must_be_a_plain_schema_name(dataset: str) -> None:
 
 def test_cli_refuses_a_bad_dataset(mysql_database: str, pg_database: str, tmp_path: Path) -> None:
     done = cli(mysql_database, pg_database, tmp_path, "--dataset", "../../etc", "--dry-run")
-    assert done.returncode == 2 and "not a plain schema name" in done.stderr
+    assert done.returncode == 2 and "'../../etc'" in done.stderr and "opendental_raw" in done.stderr  # value, fix
 
 
 def test_unknown_settings_are_named() -> None:

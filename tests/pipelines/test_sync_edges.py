@@ -10,7 +10,7 @@ import psycopg2
 import pyarrow as pa
 import pytest
 
-from conftest import mysql_admin, mysql_url
+from conftest import MYSQL_HOST, MYSQL_PORT, mysql_admin, mysql_url
 from opendental_sync.buckets import bucket_width
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase
@@ -298,17 +298,19 @@ def test_runs_with_a_read_only_account(edge_source: str, pg_database: str, pipel
             cur.execute(f"GRANT PROCESS ON *.* TO '{user}'@'{host}'")
     try:
         settings = SyncSettings(
-            credentials=f"mysql+pymysql://{user}:ro-pass@127.0.0.1:3306/{edge_source}", dataset=DATASET
+            credentials=f"mysql+pymysql://{user}:ro-pass@{MYSQL_HOST}:{MYSQL_PORT}/{edge_source}", dataset=DATASET
         )
         sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
         summary = sync.run()
         assert summary.ok, [r.error for r in summary.results]
         # The account really cannot write: the pipeline never needed to.
         with pytest.raises(Exception, match="denied"):
-            import pymysql
+            import pymysql  # type: ignore[import-untyped]
 
             with (
-                pymysql.connect(host="127.0.0.1", user=user, password="ro-pass", database=edge_source) as ro,
+                pymysql.connect(
+                    host=MYSQL_HOST, port=MYSQL_PORT, user=user, password="ro-pass", database=edge_source
+                ) as ro,
                 ro.cursor() as cur,
             ):
                 cur.execute("UPDATE edge SET amount = 0")

@@ -19,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 import psycopg2
-import pymysql
+import pymysql  # type: ignore[import-untyped]
 import pytest
 
 from conftest import mysql_admin, mysql_url
@@ -144,7 +144,8 @@ def test_an_account_that_requires_a_client_certificate_is_read_with_it(
     sync = Synchronizer(settings, DestinationSettings(credentials=pg_database), pipelines_dir=pipelines_dir)
     summary = sync.run("all", ["visit"])
     assert summary.ok, [r.error for r in summary.results]
-    assert summary.results[0].rows_extracted == 2500 and summary.results[0].reconciliation.matches
+    [result] = summary.results
+    assert result.rows_extracted == 2500 and result.reconciliation is not None and result.reconciliation.matches
 
 
 def test_require_tls_refuses_a_plaintext_server(mysql_database: str, pg_database: str, pipelines_dir: Path) -> None:

@@ -40,6 +40,7 @@ def test_a_refused_tls_handshake_is_not_transient_though_pymysql_calls_it_cannot
     assert is_transient(error)
 
 
+@pytest.mark.db
 def test_postgres_errors_from_the_real_server() -> None:
     with pytest.raises(psycopg2.OperationalError) as refused:
         psycopg2.connect(f"postgresql://postgres@127.0.0.1:{closed_port()}/postgres", connect_timeout=5)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from conftest import mysql_admin, mysql_url
 from opendental_demo.generate import create_schema, ddl_statements
