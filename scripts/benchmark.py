@@ -50,6 +50,7 @@ from opendental_sync.config import SyncSettings
 from opendental_sync.plan import first_read
 from opendental_sync.read import ReadLimits, read_rows
 from opendental_sync.selection import select_specs
+from opendental_sync.shortcuts import WRITE_MARGIN_S
 from opendental_sync.source import SourceDatabase
 
 
@@ -127,6 +128,30 @@ class ServerCpu:
         return ", ".join(f"{n} {'-' if s is None else f'{s:.1f}'}" for n, s in self.used.items())
 
 
+def compared_by_table(pg_url: str) -> dict[str, str]:
+    """What the latest run's proof compared per table (``_od_reconciliation.compared``: which shortcut applied)."""
+    conn = psycopg2.connect(pg_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name, compared FROM opendental_raw._od_reconciliation WHERE run_id = "
+                "(SELECT run_id FROM opendental_raw._od_run_log ORDER BY started_at DESC LIMIT 1)"
+            )
+            return dict(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def quiet_run(args: argparse.Namespace) -> tuple[Timed, ServerCpu, dict[str, str]]:
+    """A run once the writes before it are older than the shortcut's margin: its time, CPU and what it compared."""
+    time.sleep(WRITE_MARGIN_S + 1)
+    with ServerCpu() as cpu:
+        run = run_pipeline(args.source_url, args.pg_url)
+    if run.returncode != 0:
+        print(run.output[-3000:])
+    return run, cpu, compared_by_table(args.pg_url) if run.returncode == 0 else {}
+
+
 def read_paths(pg_url: str) -> dict[str, str]:
     conn = psycopg2.connect(pg_url)
     try:
@@ -153,6 +178,10 @@ class Figures:
     floor_cpu: ServerCpu
     incremental: Timed
     incremental_cpu: ServerCpu
+    incremental_compared: dict[str, str]  # per table, what the incremental run's proof compared
+    unchanged: Timed  # a run with nothing changed since the incremental one
+    unchanged_cpu: ServerCpu
+    unchanged_compared: dict[str, str]
     changed: int
     paths: dict[str, str]
     pgloader: tuple[Timed, int] | None  # (its run, rows it copied); None when pgloader is not installed
@@ -199,6 +228,7 @@ def measure(args: argparse.Namespace, rows: dict[str, int]) -> Figures | None:
     """Steps (a) to (e), one after the other; None when one of our runs failed (its output printed)."""
     total = sum(rows.values())
     fresh_pg_database(args.pg_url)
+    time.sleep(WRITE_MARGIN_S + 1)  # the demo's writes before the full load, as a clinic's are
     with ServerCpu() as full_cpu:
         full = run_pipeline(args.source_url, args.pg_url)
     if full.returncode != 0:
@@ -214,10 +244,9 @@ def measure(args: argparse.Namespace, rows: dict[str, int]) -> Figures | None:
     pgloader, pgloader_cpu = run_pgloader(args)
     record = simulate_day(args.source_url, args.seed, day=1)
     changed = sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
-    with ServerCpu() as incremental_cpu:
-        incremental = run_pipeline(args.source_url, args.pg_url)
-    if incremental.returncode != 0:
-        print(incremental.output[-3000:])
+    incremental, incremental_cpu, incremental_compared = quiet_run(args)
+    unchanged, unchanged_cpu, unchanged_compared = quiet_run(args)
+    if incremental.returncode != 0 or unchanged.returncode != 0:
         return None
     return Figures(
         total=total,
@@ -229,6 +258,10 @@ def measure(args: argparse.Namespace, rows: dict[str, int]) -> Figures | None:
         floor_cpu=floor_cpu,
         incremental=incremental,
         incremental_cpu=incremental_cpu,
+        incremental_compared=incremental_compared,
+        unchanged=unchanged,
+        unchanged_cpu=unchanged_cpu,
+        unchanged_compared=unchanged_compared,
         changed=changed,
         paths=paths,
         pgloader=pgloader,
@@ -251,6 +284,11 @@ def print_times(f: Figures) -> None:
         f"{'(c) incremental after one day':<34}{incremental.seconds:>9.1f}{'':>12}"
         f"{f'{incremental.seconds / full.seconds:.1%} of full load':>22}{incremental.peak_rss_mb:>10.0f}"
     )
+    unchanged = f.unchanged
+    print(
+        f"{'(f) run with nothing changed':<34}{unchanged.seconds:>9.1f}{'':>12}"
+        f"{f'{unchanged.seconds / full.seconds:.1%} of full load':>22}{unchanged.peak_rss_mb:>10.0f}"
+    )
     floor_step = "(d) bounded reads alone (floor)"
     print(f"{floor_step:<34}{floor:>9.1f}{total / floor:>12,.0f}{f'{floor / baseline:.2f}x baseline':>22}{'-':>10}")
     if f.pgloader is None:
@@ -266,14 +304,26 @@ def print_times(f: Figures) -> None:
 def print_cpu(f: Figures) -> None:
     """The day's changes, then the servers' CPU seconds per step (and the loading process's own)."""
     steps = [("(a)", f.full_cpu), ("(b)", f.raw_cpu), ("(c)", f.incremental_cpu), ("(d)", f.floor_cpu)]
+    steps.append(("(f)", f.unchanged_cpu))
     if f.pgloader_cpu is not None:
         steps.append(("(e)", f.pgloader_cpu))
     print(f"one simulated day changed {f.changed:,} rows")
     print("server CPU seconds per step (two cores in all):")
     for label, cpu in steps:
-        ours = {"(a)": f.full, "(c)": f.incremental, "(e)": f.pgloader[0] if f.pgloader else None}.get(label)
+        runs = {"(a)": f.full, "(c)": f.incremental, "(f)": f.unchanged}
+        ours = {**runs, "(e)": f.pgloader[0] if f.pgloader else None}.get(label)
         who = "pgloader" if label == "(e)" else "our process"
         print(f"  {label} {cpu.describe()}" + (f", {who} {ours.cpu_seconds:.1f}" if ours else ""))
+
+
+def print_compared(step: str, compared: dict[str, str]) -> None:
+    """Which shortcut each table took in a run (what its proof compared), tables grouped by it."""
+    by_kind: dict[str, list[str]] = {}
+    for table, kind in sorted(compared.items()):
+        by_kind.setdefault(kind, []).append(table)
+    print(f"{step} compared per table:")
+    for kind, tables in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
+        print(f"    {kind}: {len(tables)} ({', '.join(tables)})")
 
 
 def print_read_paths(paths: dict[str, str]) -> None:
@@ -294,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     print_times(figures)
     print_cpu(figures)
     print_read_paths(figures.paths)
+    print_compared("(c) incremental after one day", figures.incremental_compared)
+    print_compared("(f) nothing changed", figures.unchanged_compared)
     print(f"(machine: {ROOT}; services on 127.0.0.1; one run each)")
     return 0
 
