@@ -144,6 +144,8 @@ class Planner:
         facts = self._facts()
         interval = self.settings.stamp_check_interval_s
         proof = not_written_proof(spec, state, bool(changes), facts, interval) if exists and not full_refresh else None
+        if proof is not None and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN):
+            proof = None  # switched to the hash strategy: read whole once, below
         if proof is not None:
             log.info(
                 "%s: %d source rows, not written since the last proven run: not read", spec.name, proof.source_rows
