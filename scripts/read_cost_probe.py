@@ -73,11 +73,11 @@ def shapes(table: str, key: str, low: int, high: int, rows: int, chunk: int) -> 
     width = bucket_width(low, high, rows)
     if spec is not None and spec.has_token and spec.primary_key == (key,):
         out["fingerprint"] = lambda: "".join(
-            mysql_fingerprint_query(spec, width, a, b, chunk, True) + ";\n" for a, b in spans
+            mysql_fingerprint_query(spec, width, a, b, chunk, "keys and tokens") + ";\n" for a, b in spans
         )
     if spec is not None and spec.primary_key == (key,):
         out["keys only"] = lambda: "".join(
-            mysql_fingerprint_query(spec, width, a, b, chunk, False) + ";\n" for a, b in spans
+            mysql_fingerprint_query(spec, width, a, b, chunk, "keys") + ";\n" for a, b in spans
         )
     return out
 

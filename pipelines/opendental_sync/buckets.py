@@ -18,6 +18,7 @@ import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +32,8 @@ A = 48_271
 B = 16_807
 C = 12_345
 NO_TOKEN = -1  # a NULL stamp or hash
+# What a fingerprint sums: each row's key and change token (reads the rows), or its key alone (the key index).
+Hashed = Literal["keys and tokens", "keys"]
 BUCKET_ROWS = 64  # average rows per bucket: a dirty bucket costs this many keys read on each side
 
 
@@ -158,12 +161,14 @@ def mysql_token(spec: TableSpec) -> str:
     return "0" if expr is None else f"CAST(COALESCE({expr}, {NO_TOKEN}) AS SIGNED)"
 
 
-def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, limit: int, tokens: bool = True) -> str:
+def mysql_fingerprint_query(
+    spec: TableSpec, width: int, low: int, high: int, limit: int, hashed: Hashed = "keys and tokens"
+) -> str:
     """Fingerprints of the first ``limit`` source rows with keys in [low, high], by bucket, and the last
     key read (``last``): the caller continues after it while a query returns ``limit`` rows. With
-    ``tokens`` the rows are read (an index range scan); without, only the key index is."""
+    tokens the rows are read (an index range scan); of keys alone, only the key index is."""
     k = quote_mysql(spec.primary_key[0])
-    token = mysql_token(spec) if tokens else "0"
+    token = mysql_token(spec) if hashed == "keys and tokens" else "0"
     rows = (
         f"SELECT {k} AS k, {token} AS t FROM {quote_mysql(spec.name)} "
         f"WHERE {k} BETWEEN {low} AND {high} ORDER BY {k} LIMIT {limit}"
@@ -175,14 +180,16 @@ def mysql_fingerprint_query(spec: TableSpec, width: int, low: int, high: int, li
     )
 
 
-def postgres_fingerprint_query(rows: str, width: int, unsettled_since: int | None, tokens: bool = True) -> str:
+def postgres_fingerprint_query(
+    rows: str, width: int, unsettled_since: int | None, hashed: Hashed = "keys and tokens"
+) -> str:
     """The copy's twin of mysql_fingerprint_query, over ``rows`` (a query of key ``k`` and token ``t``):
     fingerprints by bucket, and per bucket the rows stamped at or after ``unsettled_since`` (``u``)."""
     unsettled = f"count(*) FILTER (WHERE t >= {int(unsettled_since)})" if unsettled_since is not None else "0"
-    hashed = "t" if tokens else "0"
+    token = "t" if hashed == "keys and tokens" else "0"
     return (
         f"SELECT b, count(*) AS n, sum((g * g) % {P})::bigint AS s, {unsettled} AS u FROM ("
-        f"SELECT k / {width} AS b, t, ((k % {P}) * {A} + ({hashed} % {P}) * {B} + {C}) % {P} AS g FROM ("
+        f"SELECT k / {width} AS b, t, ((k % {P}) * {A} + ({token} % {P}) * {B} + {C}) % {P} AS g FROM ("
         f"SELECT k, coalesce(t, {NO_TOKEN}) AS t FROM ({rows}) AS q) AS r) AS x GROUP BY b"
     )
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 
-from opendental_sync.buckets import Fingerprint, fingerprint_frame, postgres_fingerprint_query
+from opendental_sync.buckets import Fingerprint, Hashed, fingerprint_frame, postgres_fingerprint_query
 from opendental_sync.raw_types import copy_type
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
 from opendental_sync.registry import TableSpec
@@ -216,12 +216,14 @@ class CopyDatabase:
             raise
         return table
 
-    def fingerprint(self, spec: TableSpec, width: int, unsettled_since: int | None, tokens: bool = True) -> Fingerprint:
+    def fingerprint(
+        self, spec: TableSpec, width: int, unsettled_since: int | None, hashed: Hashed = "keys and tokens"
+    ) -> Fingerprint:
         """Fingerprints of the live rows of the copy per bucket of ``width`` keys (see buckets.py; without
-        ``tokens``, of the keys alone), and which buckets hold rows stamped at or after ``unsettled_since``."""
+        ``hashed`` "keys", of the keys alone), and which buckets hold rows stamped at or after ``unsettled_since``."""
         key, token = _quote(raw_name(spec.primary_key[0])), _token_sql(spec) or "0"
         rows = f"SELECT {key} AS k, {token} AS t FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}"
-        query = postgres_fingerprint_query(rows, width, unsettled_since, tokens)
+        query = postgres_fingerprint_query(rows, width, unsettled_since, hashed)
         return fingerprint_frame(self._fetch_arrow(query), width)
 
     def ensure_key_index(self, spec: TableSpec, columns: Sequence[str] = ()) -> None:

@@ -173,7 +173,8 @@ class Loader:
         assert rows is not None
         limits = ReadLimits(self.rows_per_query(plan.spec), self.settings.read_workers, self.settings.max_batch_bytes)
         batches = read_rows(self.source, plan.source, plan.spec, rows, synced_at, plan.stats, limits)
-        counted = progress.counting(plan.spec.name, batches, whole_table=not isinstance(rows, SelectedRows))
+        level = logging.DEBUG if isinstance(rows, SelectedRows) else logging.INFO  # changed rows, or a whole read
+        counted = progress.counting(plan.spec.name, batches, level)
         return write_parquet(
             _crash_after_first(counted),
             stage_root / safe_dirname(plan.spec.name),

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from opendental_sync.buckets import Fingerprint, bucket_of, bucket_width, bucketable, key_ranges, key_spans
+from opendental_sync.buckets import Fingerprint, Hashed, bucket_of, bucket_width, bucketable, key_ranges, key_spans
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, TableState
 from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconcile
@@ -187,7 +187,8 @@ class Planner:
             return self._first_load(base, bounds, width)
         changed, compared = self._changed_keys(base, state)
         unsettled = state.snapshot_started_epoch - 1 if state and spec.stamp else None
-        source_fp, copy_fp = self._fingerprints(spec, width, bounds, unsettled, changed is None)
+        hashed: Hashed = "keys and tokens" if changed is None else "keys"
+        source_fp, copy_fp = self._fingerprints(spec, width, bounds, unsettled, hashed)
         if not copy_fp.buckets:
             return self._first_load(base, bounds, width)
         dirty = source_fp.differing(copy_fp) | copy_fp.unsettled
@@ -250,14 +251,14 @@ class Planner:
         width: int,
         bounds: tuple[int | None, int | None, int],
         unsettled: int | None,
-        tokens: bool,
+        hashed: Hashed,
     ) -> tuple[Fingerprint, Fingerprint]:
         """The source's and the copy's bucket fingerprints, MariaDB and PostgreSQL working at once."""
         self.copy.ensure_key_index(spec)
         with ThreadPoolExecutor(1, thread_name_prefix="copy-fingerprint") as pool:
-            copy_job = pool.submit(self.copy.fingerprint, spec, width, unsettled, tokens)
+            copy_job = pool.submit(self.copy.fingerprint, spec, width, unsettled, hashed)
             source_fp = source_fingerprint(
-                self.source, spec, width, bounds, tokens, self.settings.read_workers, self.settings.chunk_size
+                self.source, spec, width, bounds, hashed, self.settings.read_workers, self.settings.chunk_size
             )
             return source_fp, copy_job.result()
 

@@ -26,9 +26,9 @@ class ReadProgress:
     done: int = 0
     last_line: float = field(default_factory=time.monotonic)
 
-    def counting(self, name: str, batches: Iterable[pa.Table], whole_table: bool) -> Iterator[pa.Table]:
+    def counting(self, name: str, batches: Iterable[pa.Table], total_level: int = logging.INFO) -> Iterator[pa.Table]:
         """Pass ``batches`` on, logging the rows read so far every PROGRESS_EVERY_S, and the table's total
-        once it is read (at INFO for a table read whole, the long work; at DEBUG for changed rows)."""
+        once it is read, at ``total_level`` (INFO for a table read whole, the long work; DEBUG for changed rows)."""
         began, rows = time.monotonic(), 0
         for batch in batches:
             rows += batch.num_rows
@@ -41,7 +41,7 @@ class ReadProgress:
         self.done += 1
         now = time.monotonic()
         log.log(
-            logging.INFO if whole_table else logging.DEBUG,
+            total_level,
             "%s: read %s rows in %.1fs (%s)",
             name,
             f"{rows:,}",

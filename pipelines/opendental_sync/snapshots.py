@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from opendental_sync.buckets import (
     Fingerprint,
+    Hashed,
     fingerprint_frame,
     key_ranges,
     key_spans,
@@ -50,12 +51,12 @@ def source_fingerprint(
     spec: TableSpec,
     width: int,
     bounds: tuple[int | None, int | None, int],
-    tokens: bool = True,
+    hashed: Hashed = "keys and tokens",
     workers: int = 2,
     span_rows: int = 10_000,
 ) -> Fingerprint:
     """The source's bucket fingerprints, one aggregate query per ``span_rows`` rows at most (the chunk
-    size: a query's lock time grows with its rows), ``workers`` queries at a time. ``tokens`` False:
+    size: a query's lock time grows with its rows), ``workers`` queries at a time. ``hashed`` "keys":
     fingerprints of the keys alone (read from the key index)."""
     low, high, rows = bounds
     fp = Fingerprint(width)
@@ -66,7 +67,7 @@ def source_fingerprint(
         # Pages of span_rows rows: a span denser than its share still holds the table only briefly.
         def page(after: int | None, n: int) -> tuple[pa.Table, Fingerprint]:
             start = bounds[0] if after is None else after + 1
-            frame = db.read_small(mysql_fingerprint_query(spec, width, start, bounds[1], n, tokens))
+            frame = db.read_small(mysql_fingerprint_query(spec, width, start, bounds[1], n, hashed))
             return frame, fingerprint_frame(frame, width)
 
         out = Fingerprint(width)

@@ -106,8 +106,8 @@ def test_a_changed_token_or_a_missing_row_changes_exactly_its_bucket(both_sides:
     try:
         a = source_fingerprint(source, STAMPED, 256, key_bounds(source, STAMPED))
         b = copy.fingerprint(STAMPED, 256, None)
-        keys_only = copy.fingerprint(STAMPED, 256, None, tokens=False)
-        keys_only_source = source_fingerprint(source, STAMPED, 256, key_bounds(source, STAMPED), tokens=False)
+        keys_only = copy.fingerprint(STAMPED, 256, None, hashed="keys")
+        keys_only_source = source_fingerprint(source, STAMPED, 256, key_bounds(source, STAMPED), hashed="keys")
     finally:
         copy.close()
     assert a.differing(b) == {1, -2}  # 257 // 256 = 1; -513 truncates toward zero to -2
