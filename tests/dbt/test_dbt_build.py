@@ -136,9 +136,14 @@ def analysts_read_only_the_masked_layer(analyst: str) -> None:
 
 
 def pii_columns() -> dict[str, set[str]]:
-    """The staging columns tagged pii, per model, from the models' YAML."""
-    doc = yaml.safe_load((ROOT / "dbt_project/models/staging/opendental/_opendental__models.yml").read_text())
+    """The staging columns tagged pii, per model, from each model's YAML."""
+    models = [
+        model
+        for path in sorted((ROOT / "dbt_project/models/staging/opendental").glob("stg_opendental__*.yml"))
+        for model in yaml.safe_load(path.read_text())["models"]
+    ]
+    assert len(models) == 31
     return {
         m["name"]: {c["name"] for c in m.get("columns", []) if "pii" in (c.get("config") or {}).get("tags", [])}
-        for m in doc["models"]
+        for m in models
     }
