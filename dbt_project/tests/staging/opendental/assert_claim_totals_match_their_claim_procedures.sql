@@ -3,15 +3,15 @@
 -- The claim's other totals (ClaimFee, InsPayEst, InsPayAmt) are not checked: they depend on which save path last
 -- wrote them (Claims.CalculateAndUpdate sums only Received claimprocs and never Supplemental ones, and keeps
 -- ClaimFee of sent claims; the Edit Claim window sums every claimproc), so they legitimately differ from the
--- claimprocs. Build money facts from claimprocs. A warning, and an error above 1% of claims.
+-- claimprocs. Build money facts from claim procedures. A warning, and an error above 1% of claims.
 {{ config(tags=['rule_business_rules'], warn_if='> 0', error_if='> 0.01 * max(claims_checked)') }}
 
-with claimproc_totals as (
+with claim_procedure_totals as (
 
     select
         claim_id,
         sum(write_off_amount) as write_off_total
-    from {{ ref('stg_opendental__claimprocs') }}
+    from {{ ref('stg_opendental__claim_procedures') }}
     where claim_id is not null
     group by claim_id
 
@@ -22,11 +22,11 @@ checked as (
     select
         claims.claim_id,
         claims.write_off_amount,
-        claimproc_totals.write_off_total,
+        claim_procedure_totals.write_off_total,
         count(*) over () as claims_checked
     from {{ ref('stg_opendental__claims') }} as claims
-    inner join claimproc_totals
-        on claims.claim_id = claimproc_totals.claim_id
+    inner join claim_procedure_totals
+        on claims.claim_id = claim_procedure_totals.claim_id
 
 )
 

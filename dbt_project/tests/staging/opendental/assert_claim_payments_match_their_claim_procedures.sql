@@ -12,7 +12,7 @@ with attached as (
     select
         claim_payment_id,
         sum(insurance_paid_amount) as paid_total
-    from {{ ref('stg_opendental__claimprocs') }}
+    from {{ ref('stg_opendental__claim_procedures') }}
     where claim_payment_id is not null
     group by claim_payment_id
 

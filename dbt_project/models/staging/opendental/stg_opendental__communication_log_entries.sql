@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        commlog_num as commlog_id,
+        commlog_num as communication_log_entry_id,
         {{ clean_od_fk('pat_num') }} as patient_id,
         {{ clean_od_fk('comm_type') }} as communication_type_definition_id,
         {{ clean_od_fk('user_num') }} as user_id,

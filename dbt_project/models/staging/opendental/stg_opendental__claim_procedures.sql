@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        claim_proc_num as claimproc_id,
+        claim_proc_num as claim_procedure_id,
         {{ clean_od_fk('proc_num') }} as procedure_id,
         {{ clean_od_fk('claim_num') }} as claim_id,
         {{ clean_od_fk('pat_num') }} as patient_id,
@@ -24,7 +24,7 @@ renamed as (
         {{ clean_od_fk('sec_user_num_entry') }} as entry_user_id,
 
         -- strings
-        {{ decode_enum('status', 'ClaimProcStatus') }} as claimproc_status,
+        {{ decode_enum('status', 'ClaimProcStatus') }} as claim_procedure_status,
         nullif(remarks, '') as remarks,
         nullif(code_sent, '') as code_sent,
         nullif(estimate_note, '') as estimate_note,

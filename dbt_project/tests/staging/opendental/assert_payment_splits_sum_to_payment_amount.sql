@@ -12,7 +12,7 @@ with split_totals as (
     select
         payment_id,
         sum(split_amount) as split_total
-    from {{ ref('stg_opendental__paysplits') }}
+    from {{ ref('stg_opendental__payment_splits') }}
     group by payment_id
 
 ),

@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        split_num as paysplit_id,
+        split_num as payment_split_id,
         {{ clean_od_fk('pat_num') }} as patient_id,
         {{ clean_od_fk('pay_num') }} as payment_id,
         {{ clean_od_fk('prov_num') }} as provider_id,

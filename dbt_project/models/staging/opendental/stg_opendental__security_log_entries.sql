@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        security_log_num as security_log_id,
+        security_log_num as security_log_entry_id,
         {{ clean_od_fk('user_num') }} as user_id,
         {{ clean_od_fk('pat_num') }} as patient_id,
         {{ clean_od_fk('f_key') }} as object_key,

@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- ids
-        hist_appt_num as appointment_history_id,
+        hist_appt_num as appointment_history_entry_id,
         {{ clean_od_fk('hist_user_num') }} as history_user_id,
         {{ clean_od_fk('apt_num') }} as appointment_id,
         {{ clean_od_fk('pat_num') }} as patient_id,
