@@ -102,7 +102,7 @@ def build_and_check(mysql_database: str, pg_database: str, roles: Roles, tmp_pat
     ) == len(record.tables["appointment"].deleted)
     # Snapshots keep the past: patients edited today have a closed earlier version.
     assert (
-        pg_scalar(pg_database, "SELECT count(*) FROM snapshots.snp_opendental__patients WHERE dbt_valid_to IS NOT NULL")
+        pg_scalar(pg_database, "SELECT count(*) FROM snapshots.snp_opendental__patient_versions WHERE dbt_valid_to IS NOT NULL")
         > 0
     )
 
@@ -128,7 +128,7 @@ def analysts_read_only_the_masked_layer(analyst: str) -> None:
         for relation in (
             "opendental_raw.patient",
             "staging.stg_opendental__patients",
-            "snapshots.snp_opendental__patients",
+            "snapshots.snp_opendental__patient_versions",
         ):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(f"SELECT count(*) FROM {relation}")
