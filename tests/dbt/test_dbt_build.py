@@ -102,7 +102,10 @@ def build_and_check(mysql_database: str, pg_database: str, roles: Roles, tmp_pat
     ) == len(record.tables["appointment"].deleted)
     # Snapshots keep the past: patients edited today have a closed earlier version.
     assert (
-        pg_scalar(pg_database, "SELECT count(*) FROM snapshots.snp_opendental__patient_versions WHERE dbt_valid_to IS NOT NULL")
+        pg_scalar(
+            pg_database,
+            "SELECT count(*) FROM snapshots.snp_opendental__patient_versions WHERE dbt_valid_to IS NOT NULL",
+        )
         > 0
     )
 
