@@ -3,7 +3,8 @@
     python scripts/elementary_report.py                     # -> reports/elementary_report.html
     python scripts/elementary_report.py --out /tmp/r.html --days-back 30
 
-It runs Elementary's `edr report` on what the last `dbt build` stored in schema `elementary` (test results, run
+It runs Elementary's `edr report` on what the last `dbt build` stored in schema `elementary` (`dev_elementary` and
+the like for DBT_TARGET=dev, as profile `elementary` says: test results, run
 results, model and test definitions: counts and SQL, never sampled rows, since the dbt project sets
 `test_sample_row_count: 0`). edr runs a small dbt project of its own; its packages go to `.edr/dbt_packages` (installed
 once), its settings, compiled files and logs to `.edr/runs/<id of the output file>/`, so the reports of several

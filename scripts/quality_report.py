@@ -32,6 +32,7 @@ from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from opendental_ops.dbt_target import dbt_schema  # noqa: E402
 from opendental_sync.config import load_settings  # noqa: E402
 
 RUNS_SQL = """
@@ -60,11 +61,11 @@ SUCCESS_SQL = """
 SELECT count(*) AS runs, count(*) FILTER (WHERE status = 'ok') AS succeeded
 FROM {schema}._od_run_metrics WHERE finished_at > now() - interval '30 days'
 """
-# The latest result of each test Elementary recorded (its own schema, beside dbt's).
+# The latest result of each test Elementary recorded (its own schema, beside dbt's, as the dbt target names it).
 QUALITY_SQL = """
 SELECT count(*) AS tests, count(*) FILTER (WHERE status = 'pass') AS passed,
        count(*) FILTER (WHERE status = 'warn') AS warned, max(detected_at) AS detected_at
-FROM (SELECT DISTINCT ON (test_unique_id) status, detected_at FROM elementary.elementary_test_results
+FROM (SELECT DISTINCT ON (test_unique_id) status, detected_at FROM {elementary}.elementary_test_results
       WHERE detected_at > (now() AT TIME ZONE 'utc') - interval '30 days'
       ORDER BY test_unique_id, detected_at DESC) latest
 """
@@ -76,9 +77,10 @@ NO_MAINTENANCE = "No maintenance step has run yet: python pipelines/ops.py maint
 
 
 def fetch(conn: Any, query: str, dataset: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    """Rows of ``query`` (with ``{schema}`` the raw schema) as dicts."""
+    """Rows of ``query`` (with ``{schema}`` the raw schema, ``{elementary}`` Elementary's) as dicts."""
+    schemas = {"schema": sql.Identifier(dataset), "elementary": sql.Identifier(dbt_schema("elementary"))}
     with conn.cursor() as cur:
-        cur.execute(sql.SQL(query).format(schema=sql.Identifier(dataset)), params)
+        cur.execute(sql.SQL(query).format(**schemas), params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -104,7 +106,7 @@ def fetch_monitoring(conn: Any, dataset: str, runs: int) -> dict[str, list[dict[
     if has_table(conn, f"{dataset}._od_run_metrics"):
         found["metrics"] = fetch(conn, METRICS_SQL, dataset, (runs,))
         found["success"] = fetch(conn, SUCCESS_SQL, dataset, ())
-    if has_table(conn, "elementary.elementary_test_results"):
+    if has_table(conn, sql.Identifier(dbt_schema("elementary"), "elementary_test_results").as_string(conn)):
         found["quality"] = fetch(conn, QUALITY_SQL, dataset, ())
     if has_table(conn, f"{dataset}._od_maintenance"):
         found["maintenance"] = fetch(conn, MAINTENANCE_SQL, dataset, ())

@@ -20,15 +20,17 @@ import sys
 from pathlib import Path
 
 import psycopg2
+from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
 from opendental_demo.simulate import simulate_day  # noqa: E402
+from opendental_ops.dbt_target import dbt_schema  # noqa: E402
 from opendental_sync.config import load_settings  # noqa: E402
 
 FIGURES_SQL = """
 SELECT runs, runs_succeeded, runs_failed, round(100 * success_rate, 2), 100 * target_success_rate, is_meeting_target
-FROM monitoring.monitoring__run_success_30d
+FROM {monitoring}.monitoring__run_success_30d
 """
 GROUPS_SQL = """
 SELECT scope, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s),
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: dbt could not build the monitoring models", file=sys.stderr)
         return 1
     with psycopg2.connect(dest.credentials) as conn, conn.cursor() as cur:
-        cur.execute(FIGURES_SQL)
+        cur.execute(sql.SQL(FIGURES_SQL).format(monitoring=sql.Identifier(dbt_schema("monitoring"))))
         runs, succeeded, failed_runs, rate, target, meets = cur.fetchone()
         verdict = "met" if meets else "not met"
         print(f"last 30 days: {runs} runs, {succeeded} succeeded, {failed_runs} failed: {rate}% "

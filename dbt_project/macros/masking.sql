@@ -40,9 +40,11 @@ from {{ relation }}
 {% endmacro %}
 
 
-{#- On-run-end: the analyst roles may use the masked layer's schema (dbt grants the views themselves). Once per
-    run, not per model: concurrent GRANTs on one schema collide in PostgreSQL ("tuple concurrently updated"). -#}
-{% macro grant_schema_usage_to_analysts(schema='masked') %}
+{#- On-run-end: the analyst roles may use the masked layer's schema (dbt grants the views themselves), as
+    generate_schema_name names it in this target (masked in prod). Once per run, not per model: concurrent GRANTs
+    on one schema collide in PostgreSQL ("tuple concurrently updated"). -#}
+{% macro grant_schema_usage_to_analysts(layer='masked') %}
+    {%- set schema = generate_schema_name(layer, none) | trim -%}
     {%- if execute and analyst_roles() %}
 do $$
 begin

@@ -102,7 +102,10 @@ def build_and_check(mysql_database: str, pg_database: str, roles: Roles, tmp_pat
     ) == len(record.tables["appointment"].deleted)
     # Snapshots keep the past: patients edited today have a closed earlier version.
     assert (
-        pg_scalar(pg_database, "SELECT count(*) FROM snapshots.snp_opendental__patients WHERE dbt_valid_to IS NOT NULL")
+        pg_scalar(
+            pg_database,
+            "SELECT count(*) FROM snapshots.snp_opendental__patient_versions WHERE dbt_valid_to IS NOT NULL",
+        )
         > 0
     )
 
@@ -128,7 +131,7 @@ def analysts_read_only_the_masked_layer(analyst: str) -> None:
         for relation in (
             "opendental_raw.patient",
             "staging.stg_opendental__patients",
-            "snapshots.snp_opendental__patients",
+            "snapshots.snp_opendental__patient_versions",
         ):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(f"SELECT count(*) FROM {relation}")
@@ -136,9 +139,14 @@ def analysts_read_only_the_masked_layer(analyst: str) -> None:
 
 
 def pii_columns() -> dict[str, set[str]]:
-    """The staging columns tagged pii, per model, from the models' YAML."""
-    doc = yaml.safe_load((ROOT / "dbt_project/models/staging/opendental/_opendental__models.yml").read_text())
+    """The staging columns tagged pii, per model, from each model's YAML."""
+    models = [
+        model
+        for path in sorted((ROOT / "dbt_project/models/staging/opendental").glob("stg_opendental__*.yml"))
+        for model in yaml.safe_load(path.read_text())["models"]
+    ]
+    assert len(models) == 31
     return {
         m["name"]: {c["name"] for c in m.get("columns", []) if "pii" in (c.get("config") or {}).get("tags", [])}
-        for m in doc["models"]
+        for m in models
     }

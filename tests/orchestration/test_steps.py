@@ -65,10 +65,10 @@ def test_failing_tests_warn_and_a_skipped_snapshot_fails_the_build_step(
         assert [p["title"] for p in hook.posts] == [
             "[opendental-sync] WARNING: data-quality tests failed (dbt tests high)"
         ]
-        skipped = [*tests_only, result("snapshot.opendental.snp_opendental__patients", "skipped")]
+        skipped = [*tests_only, result("snapshot.opendental.snp_opendental__patient_versions", "skipped")]
         (target / "run_results.json").write_text(json.dumps({"results": skipped}))
         with pytest.raises(
-            PermanentFailure, match=r"failed or were skipped after failing tests .*snp_opendental__patients"
+            PermanentFailure, match=r"failed or were skipped after failing tests .*snp_opendental__patient_versions"
         ):
             run(build, clinic)
     # The freshness check ran on every high table and the run log's, and found each loaded just now.

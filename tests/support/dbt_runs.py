@@ -31,8 +31,9 @@ def run_pipeline(source: str, pg_url: str, data_dir: Path) -> None:
 
 
 def dbt_env(pg_url: str) -> dict[str, str]:
-    """The environment dbt and edr read the warehouse from, as the product's steps set it."""
-    return {**os.environ, **dbt_profile_env(pg_url)}
+    """The environment dbt and edr read the warehouse from, as the product's steps set it, in target prod (the
+    schemas the tests read by name), whatever DBT_TARGET the shell has."""
+    return {**os.environ, **dbt_profile_env(pg_url), "DBT_TARGET": "prod"}
 
 
 def dbt_build(

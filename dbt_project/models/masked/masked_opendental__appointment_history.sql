@@ -1,1 +1,0 @@
-{{ masked('stg_opendental__appointment_history') }}

@@ -1,0 +1,1 @@
+{{ masked('stg_opendental__appointment_history_entries') }}

@@ -1,0 +1,1 @@
+{{ masked('stg_opendental__claim_procedures') }}

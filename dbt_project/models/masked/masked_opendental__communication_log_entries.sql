@@ -1,0 +1,1 @@
+{{ masked('stg_opendental__communication_log_entries') }}

@@ -1,0 +1,1 @@
+{{ masked('stg_opendental__security_log_entries') }}
