@@ -7,6 +7,7 @@
   strategy, or a table without a single integer key whose copy is empty); compared with the copy's keys after.
 - ``KeyDiff``: a table without buckets: all keys of both sides diffed, the differing rows fetched.
 - ``BucketDiff``: a single-key table: only the buckets whose fingerprints differ are diffed key by key.
+- ``BinlogKeys``: a single-key table followed through the binlog: only the keys it names are diffed (binlog_plan.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opendental_sync.binlog import Position
 from opendental_sync.buckets import Fingerprint, bucket_of, bucket_width, bucketable, key_ranges, key_spans
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, TableState
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 # What a proof compared, as _od_reconciliation.compared records it.
 KEYS_AND_TOKENS = "keys and tokens"
 KEYS_AND_STAMP_INDEX = "keys; tokens of the rows stamped since the last run (stamp index)"
+BINLOG_KEYS = "binlog: keys changed since the last position"
 
 
 @dataclass
@@ -56,6 +59,9 @@ class PlanBase:
     schema_changes: list[str]
     exists_in_copy: bool
     stats: ExtractStats = field(default_factory=ExtractStats)
+    # The binlog position taken before this plan's reads: saved with the table's state once the copy is proven,
+    # so that the next run reads the binlog from there (None: the binlog is not in use this run).
+    binlog_from: Position | None = field(default=None, kw_only=True)
 
     def rows(self) -> RowSelection | None:
         """The rows this plan reads from the source, or None when it reads none."""
@@ -116,7 +122,20 @@ class BucketDiff(KeyDiff):
     dirty_ranges: list[tuple[int, int]] = field(kw_only=True)
 
 
-TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff
+@dataclass
+class BinlogKeys(KeyDiff):
+    """The keys the binlog names since the table's saved position, diffed with the copy's rows for them and all
+    read again; the rest of the table, which the binlog says nothing wrote, is checked by its row count."""
+
+    key_ranges: list[tuple[int, int]] = field(kw_only=True)  # the changed keys, as inclusive runs
+    copy_outside: int = field(kw_only=True)  # live copy rows outside those keys (the last proven count less them)
+    source_outside: int | None = field(kw_only=True)  # source rows outside them; None: written while counted
+    key_span: tuple[int, int] = field(kw_only=True)  # the source's lowest and highest key (names a count mismatch)
+    live_rows: int | None = field(kw_only=True, default=None)  # the copy's live rows after the load (the proof)
+    compared: str = field(kw_only=True, default=BINLOG_KEYS)
+
+
+TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff | BinlogKeys
 
 
 class Planner:
@@ -126,6 +145,9 @@ class Planner:
         self, source: SourceDatabase, copy: CopyDatabase, settings: SyncSettings, rows_per_query: RowsPerQuery
     ):
         self.source, self.copy, self.settings, self.rows_per_query = source, copy, settings, rows_per_query
+
+    def begin_run(self, specs: list[TableSpec], tables: dict[str, SourceTable], state: dict[str, TableState]) -> None:
+        """Called before a run plans its tables (the binlog planner takes the run's position here)."""
 
     def plan(
         self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from opendental_sync.binlog_plan import BinlogPlanner
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import RECONCILIATION, RUN_LOG, CopyDatabase, raw_name
 from opendental_sync.load import Loader
@@ -51,7 +52,8 @@ class Synchronizer:
         self.refused: dict[str, str] = {}  # tables of this run refused by name or shape, with why
         self._lock: RunLock | None = None  # held for the whole run
         self.rows_per_query = RowsPerQuery(self.source, settings)
-        self.planner = Planner(self.source, self.copy, settings, self.rows_per_query)
+        planner = BinlogPlanner if settings.binlog else Planner
+        self.planner = planner(self.source, self.copy, settings, self.rows_per_query)
         self.loader = Loader(self.source, self.copy, settings, self.rows_per_query, self._hold_lock, pipelines_dir)
 
     def selected(self, group: str, names: Sequence[str] | None) -> tuple[list[TableSpec], dict[str, SourceTable]]:
@@ -154,6 +156,7 @@ class Synchronizer:
         state = self.copy.load_state()
         existing = self.copy.existing_tables()
         results = {spec.name: TableResult(spec.name, spec.describe()) for spec in specs}
+        self.planner.begin_run(specs, tables, state)
         plans: list[TablePlan] = []
         for spec in specs:
             plan = self._step(
