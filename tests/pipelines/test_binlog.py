@@ -15,10 +15,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psycopg2
 import pytest
 
 from opendental_demo.binlog_server import BinlogServer
+from opendental_sync.binlog import Position, unavailable
+from opendental_sync.binlog_plan import key_runs
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase
 from opendental_sync.load import CRASH_AT_ENV
@@ -314,3 +317,28 @@ def test_a_binlog_run_killed_at_any_step_resumes_without_loss_or_duplicates(
     for table, key in (("appointment", "apt_num"), ("securitylog", "security_log_num")):
         dupes = pg_scalar(pg_database, f"SELECT count(*) - count(DISTINCT {key}) FROM {DATASET}.{table}")
         assert dupes == 0, f"{table} has duplicated keys"
+
+
+@pytest.mark.parametrize(
+    ("start", "why"),
+    [
+        (Position("binlog.000003", 400), None),
+        (Position("binlog.000003", 9_000), "gap: position binlog.000003:9000 lies past the end of binlog.000003"),
+        (
+            Position("binlog.000001", 400),
+            "purged: position binlog.000001:400 is gone (the oldest binlog is binlog.000002)",
+        ),
+        (Position("binlog.000009", 4), "gap: binlog.000009 is not among the server's binlogs"),
+        (Position("other-bin.000003", 4), "gap: other-bin.000003 is not among the server's binlogs"),
+    ],
+)
+def test_a_saved_position_is_purged_in_a_gap_or_readable(start: Position, why: str | None) -> None:
+    found = unavailable(start, {"binlog.000002": 1_000, "binlog.000003": 5_000})
+    assert (found is None) if why is None else (found is not None and found.startswith(why)), found
+
+
+def test_positions_order_by_file_number_then_offset_and_keys_group_into_runs() -> None:
+    assert Position("binlog.000009", 900).before(Position("binlog.000010", 4))
+    assert not Position("binlog.000010", 4).before(Position("binlog.000009", 900))
+    assert key_runs(np.array([1, 2, 3, 7, 9, 10], dtype=np.int64)) == [(1, 3), (7, 7), (9, 10)]
+    assert key_runs(np.array([], dtype=np.int64)) == []
