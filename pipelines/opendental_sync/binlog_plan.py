@@ -96,8 +96,8 @@ class BinlogPlanner(Planner):
 
     def _follow(self, spec: TableSpec, table: SourceTable, st: TableState | None, epoch: int) -> TableChanges | None:
         """The table's changes to fill from the binlog, or None when it is planned by diff this run."""
-        if spec.strategy == "full" or not bucketable(spec, table):
-            return None  # read whole each run, or no single integer key to name rows by
+        if not bucketable(spec, table):
+            return None  # no single integer key to name rows by
         if st is None or st.binlog_file is None or st.binlog_pos is None:
             log.info("%s: no binlog position saved yet; comparing by diff", spec.name)
             return None

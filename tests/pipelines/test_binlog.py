@@ -32,7 +32,7 @@ from support.compare import differences, pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = "opendental_raw"
-TABLES = ["appointment", "securitylog"]
+TABLES = ["appointment", "securitylog", "definition"]
 OLD_STAMP = "2024-01-01 08:00:00"
 
 DDL = [
@@ -43,6 +43,10 @@ DDL = [
     "CREATE TABLE securitylog (SecurityLogNum bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, PermType tinyint NOT NULL, "
     "UserNum bigint NOT NULL, LogText text, FKey bigint NOT NULL DEFAULT 0, "
     "LogDateTime datetime NOT NULL DEFAULT '0001-01-01 00:00:00') ENGINE=MyISAM DEFAULT CHARSET=utf8mb3",
+    # A small reference table without a stamp, read whole by every run that compares by diff.
+    "CREATE TABLE definition (DefNum bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, Category tinyint NOT NULL, "
+    "ItemName varchar(255) DEFAULT '', ItemOrder smallint NOT NULL) ENGINE=MyISAM DEFAULT CHARSET=utf8mb3",
+    "INSERT INTO definition (Category, ItemName, ItemOrder) SELECT seq % 9, CONCAT('item ', seq), seq FROM seq_1_to_200",
     "INSERT INTO appointment (PatNum, AptStatus, Note, AptDateTime, DateTStamp) SELECT seq % 97, seq % 5, "
     f"CONCAT('note ', seq), '2024-01-01' + INTERVAL seq HOUR, '{OLD_STAMP}' FROM seq_1_to_3000",
     "INSERT INTO securitylog (PermType, UserNum, LogText, FKey, LogDateTime) SELECT seq % 7, seq % 13, "
@@ -76,6 +80,10 @@ def run_ok(sync: Synchronizer) -> RunSummary:
     return summary
 
 
+def every(kind: str) -> dict[str, str]:
+    return dict.fromkeys(TABLES, kind)
+
+
 def compared(summary: RunSummary) -> dict[str, str | None]:
     return {r.table: r.compared for r in summary.results}
 
@@ -97,7 +105,7 @@ def test_every_kind_of_change_arrives_through_the_binlog(
 ) -> None:
     sync = make_sync(binlog_mariadb.url(source), pg_database, pipelines_dir)
     first = run_ok(sync)
-    assert compared(first) == {"appointment": KEYS_AND_TOKENS, "securitylog": KEYS_AND_TOKENS}
+    assert compared(first) == every(KEYS_AND_TOKENS)
     state = CopyDatabase(pg_database, DATASET).load_state()
     assert state["appointment"].binlog_file and state["appointment"].live_rows == 3000
 
@@ -118,9 +126,12 @@ def test_every_kind_of_change_arrives_through_the_binlog(
         "UPDATE appointment SET AptNum = 6000 WHERE AptNum = 12",
         "DELETE FROM securitylog WHERE SecurityLogNum = 7",
         "INSERT INTO securitylog (SecurityLogNum, PermType, UserNum, LogText, FKey) VALUES (7, 2, 2, 'again', 3)",
+        # A reference table edited and trimmed (no stamp: only a diff that reads it whole would see it).
+        "UPDATE definition SET ItemName = 'renamed' WHERE DefNum = 3",
+        "DELETE FROM definition WHERE DefNum = 4",
     )
     second = run_ok(sync)
-    assert compared(second) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+    assert compared(second) == every(BINLOG_KEYS)
     assert equal(binlog_mariadb, source, pg_database) == []
     appointments = next(r for r in second.results if r.table == "appointment")
     # Only the keys the binlog named were read: 5, 6, 5000, 6000, the 20 new ones (10, 11, 12 are gone).
@@ -129,18 +140,20 @@ def test_every_kind_of_change_arrives_through_the_binlog(
     assert appointments.reconciliation is not None and appointments.reconciliation.copy_rows == 3000 - 3 + 22
     logs = next(r for r in second.results if r.table == "securitylog")
     assert logs.rows_extracted == 4 + 1 + 30  # FKey zeroed on the four rows of 10 and 11, row 7 again, 30 new
+    definitions = next(r for r in second.results if r.table == "definition")
+    assert (definitions.rows_extracted, definitions.rows_deleted) == (1, 1)
 
     # Nothing changed: nothing is read, and the run proves both tables.
     third = run_ok(sync)
-    assert compared(third) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+    assert compared(third) == every(BINLOG_KEYS)
     assert all(r.rows_extracted == 0 for r in third.results)
 
     # The full comparison still runs on its schedule (stamp_check_interval_s), then the binlog again.
     sync.settings.stamp_check_interval_s = 0
-    assert compared(run_ok(sync)) == {"appointment": KEYS_AND_TOKENS, "securitylog": KEYS_AND_TOKENS}
+    assert compared(run_ok(sync)) == every(KEYS_AND_TOKENS)
     sync.settings.stamp_check_interval_s = 86_400
     execute(binlog_mariadb, source, "UPDATE securitylog SET FKey = 0 WHERE FKey = 20")
-    assert compared(run_ok(sync)) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+    assert compared(run_ok(sync)) == every(BINLOG_KEYS)
     assert equal(binlog_mariadb, source, pg_database) == []
 
 
@@ -162,7 +175,7 @@ def test_a_purged_binlog_or_a_gap_falls_back_to_the_diff_and_loses_nothing(
         cur.execute(f"PURGE BINARY LOGS TO '{newest}'")
     caplog.set_level(logging.INFO)
     fallback = run_ok(sync)
-    assert compared(fallback) == {"appointment": KEYS_AND_TOKENS, "securitylog": KEYS_AND_TOKENS}
+    assert compared(fallback) == every(KEYS_AND_TOKENS)
     warnings = binlog_warnings(caplog)
     assert any("appointment" in w and "purged" in w for w in warnings), warnings
     assert any("securitylog" in w and "purged" in w for w in warnings), warnings
@@ -170,13 +183,13 @@ def test_a_purged_binlog_or_a_gap_falls_back_to_the_diff_and_loses_nothing(
     # other change arrived, and the run after the fallback follows the binlog again.
     assert equal(binlog_mariadb, source, pg_database) == ["appointment (8,): column Note differs"]
     execute(binlog_mariadb, source, "UPDATE appointment SET Note = 'seen', DateTStamp = DateTStamp WHERE AptNum = 8")
-    assert compared(run_ok(sync)) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+    assert compared(run_ok(sync)) == every(BINLOG_KEYS)
     assert equal(binlog_mariadb, source, pg_database) == []
 
     # A binlog reset (RESET MASTER, a server replaced): the saved position lies in a gap.
     caplog.clear()
     execute(binlog_mariadb, source, "RESET MASTER", "DELETE FROM appointment WHERE AptNum = 9")
-    assert compared(run_ok(sync)) == {"appointment": KEYS_AND_TOKENS, "securitylog": KEYS_AND_TOKENS}
+    assert compared(run_ok(sync)) == every(KEYS_AND_TOKENS)
     assert any("appointment" in w and "gap" in w for w in binlog_warnings(caplog)), binlog_warnings(caplog)
     assert equal(binlog_mariadb, source, pg_database) == []
 
@@ -197,12 +210,12 @@ def test_a_schema_change_falls_back_for_its_table_and_the_column_reaches_raw(
     # The planner sees the new column itself too: a position saved after the ALTER still reads the table whole.
     caplog.set_level(logging.INFO)
     summary = run_ok(sync)
-    assert compared(summary) == {"appointment": KEYS_AND_TOKENS, "securitylog": BINLOG_KEYS}
+    assert compared(summary) == {**every(BINLOG_KEYS), "appointment": KEYS_AND_TOKENS}
     appointments = next(r for r in summary.results if r.table == "appointment")
     assert appointments.rows_extracted == 3000 and any("Confirmed" in c for c in appointments.schema_changes)
     assert pg_scalar(pg_database, f"SELECT count(*) FROM {DATASET}.appointment WHERE confirmed = 'yes'") == 1
     assert equal(binlog_mariadb, source, pg_database) == []
-    assert compared(run_ok(sync)) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+    assert compared(run_ok(sync)) == every(BINLOG_KEYS)
 
     # A TRUNCATE writes no row events: the table falls back, with the reason, and its rows are marked deleted.
     caplog.clear()
@@ -227,7 +240,7 @@ def test_an_account_without_replication_privileges_diffs_with_a_warning(
         caplog.set_level(logging.INFO)
         run_ok(sync)
         execute(binlog_mariadb, source, "DELETE FROM appointment WHERE AptNum = 1")
-        assert compared(run_ok(sync)) == {"appointment": KEYS_AND_TOKENS, "securitylog": KEYS_AND_TOKENS}
+        assert compared(run_ok(sync)) == every(KEYS_AND_TOKENS)
         assert any("REPLICATION SLAVE" in w for w in binlog_warnings(caplog)), binlog_warnings(caplog)
         assert equal(binlog_mariadb, source, pg_database) == []
         assert CopyDatabase(pg_database, DATASET).load_state()["appointment"].binlog_file is None
@@ -238,7 +251,7 @@ def test_an_account_without_replication_privileges_diffs_with_a_warning(
         sync = make_sync(binlog_mariadb.url(source, user, "pw"), pg_database, pipelines_dir)
         assert compared(run_ok(sync))["appointment"] == KEYS_AND_TOKENS
         execute(binlog_mariadb, source, "DELETE FROM appointment WHERE AptNum = 2")
-        assert compared(run_ok(sync)) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+        assert compared(run_ok(sync)) == every(BINLOG_KEYS)
         assert equal(binlog_mariadb, source, pg_database) == []
     finally:
         execute(binlog_mariadb, source, f"DROP USER '{user}'@'%'")
@@ -312,7 +325,7 @@ def test_a_binlog_run_killed_at_any_step_resumes_without_loss_or_duplicates(
     execute(binlog_mariadb, source, *round_of_changes(2))
     done = run_process(env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert run_compared(pg_database) == {"appointment": BINLOG_KEYS, "securitylog": BINLOG_KEYS}
+    assert run_compared(pg_database) == every(BINLOG_KEYS)
     assert equal(binlog_mariadb, source, pg_database) == []
     for table, key in (("appointment", "apt_num"), ("securitylog", "security_log_num")):
         dupes = pg_scalar(pg_database, f"SELECT count(*) - count(DISTINCT {key}) FROM {DATASET}.{table}")
