@@ -7,8 +7,8 @@ import logging
 from dataclasses import replace
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from opendental_sync.binlog_plan import live_count
 from opendental_sync.buckets import Fingerprint, key_ranges
 from opendental_sync.destination import CopyDatabase, TableState
 from opendental_sync.diff import Reconciliation, compute_diff, expected_after_load, judged, reconcile, reconcile_judged
@@ -22,7 +22,6 @@ from opendental_sync.plan import (
     Unchanged,
     WholeRead,
 )
-from opendental_sync.read import DELETED_COLUMN
 from opendental_sync.results import TableResult
 from opendental_sync.snapshots import STAMP, empty_snapshot
 
@@ -115,8 +114,7 @@ def _prove_binlog(plan: BinlogKeys, result: TableResult, copy: CopyDatabase) -> 
     expected, in_flight = _expected(plan, result, copy)
     after = copy.snapshot(spec, True, plan.key_ranges)
     rec = reconcile(expected, after, spec, in_flight)
-    deleted = int(pc.sum(after.column(DELETED_COLUMN).cast(pa.int64())).as_py() or 0)
-    plan.live_rows = plan.copy_outside + after.num_rows - deleted
+    plan.live_rows = plan.copy_outside + live_count(after)
     named = sum(high - low + 1 for low, high in plan.key_ranges)
     if plan.source_outside is None:
         log.info("%s: written while it was counted; its row count is compared by the next run", spec.name)
