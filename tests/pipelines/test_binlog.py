@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from contextlib import closing
 from functools import partial
 from pathlib import Path
@@ -179,8 +181,8 @@ def test_a_purged_binlog_or_a_gap_falls_back_to_the_diff_and_loses_nothing(
     warnings = binlog_warnings(caplog)
     assert any("appointment" in w and "purged" in w for w in warnings), warnings
     assert any("securitylog" in w and "purged" in w for w in warnings), warnings
-    # The edit kept its stamp, so the diff cannot see it: the daily full comparison or the audit must. Every
-    # other change arrived, and the run after the fallback follows the binlog again.
+    # The edit kept its old stamp, so no diff can see it (the monthly audit does). Every other change arrived, and
+    # the run after the fallback follows the binlog again.
     assert equal(binlog_mariadb, source, pg_database) == ["appointment (8,): column Note differs"]
     execute(binlog_mariadb, source, "UPDATE appointment SET Note = 'seen', DateTStamp = DateTStamp WHERE AptNum = 8")
     assert compared(run_ok(sync)) == every(BINLOG_KEYS)
@@ -273,6 +275,40 @@ def test_a_write_the_binlog_did_not_log_fails_the_count_and_the_next_run_heals_i
     assert compared(healed)["appointment"] == KEYS_AND_TOKENS
     assert equal(binlog_mariadb, source, pg_database) == []
     assert compared(run_ok(sync))["appointment"] == BINLOG_KEYS
+
+
+def test_writes_during_the_runs_are_handed_over_exactly(
+    binlog_mariadb: BinlogServer, source: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    """The front desk writes all the time: while the first (diff) run reads, and while the binlog runs read.
+    Nothing written after a run's position is lost, whether that run saw it or not."""
+    stop = threading.Event()
+
+    def front_desk() -> None:
+        i = 0
+        with closing(binlog_mariadb.connect(source)) as conn, conn.cursor() as cur:
+            while not stop.is_set():
+                i += 1
+                cur.execute(
+                    f"UPDATE appointment SET Note = 'desk {i}', DateTStamp = DateTStamp WHERE AptNum = {i % 3000 + 1}"
+                )
+                cur.execute(f"INSERT INTO appointment (PatNum, Note) VALUES ({i}, 'booked')")
+                cur.execute(f"DELETE FROM appointment WHERE AptNum = {(i * 7) % 3000 + 1}")
+                cur.execute(f"UPDATE securitylog SET FKey = 0 WHERE SecurityLogNum = {(i * 13) % 6000 + 1}")
+                time.sleep(0.002)
+
+    sync = make_sync(binlog_mariadb.url(source), pg_database, pipelines_dir)
+    writer = threading.Thread(target=front_desk)
+    writer.start()
+    try:
+        run_ok(sync)
+        assert compared(run_ok(sync)) == every(BINLOG_KEYS)
+        assert compared(run_ok(sync)) == every(BINLOG_KEYS)
+    finally:
+        stop.set()
+        writer.join()
+    assert compared(run_ok(sync)) == every(BINLOG_KEYS)
+    assert equal(binlog_mariadb, source, pg_database) == []
 
 
 def run_process(env: dict[str, str], crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
