@@ -83,13 +83,15 @@ def fresh_pg_database(url: str) -> None:
     admin.close()
 
 
-def run_pipeline(source_url: str, pg_url: str, *args: str) -> Timed:
-    """Run ``python pipelines/opendental.py`` as a child process; wall time and its peak resident memory."""
+def run_pipeline(source_url: str, pg_url: str, *args: str, settings: dict[str, str] | None = None) -> Timed:
+    """Run ``python pipelines/opendental.py`` as a child process; wall time and its peak resident memory.
+    ``settings``: more environment variables (``SOURCES__OPENDENTAL__BINLOG``, ...)."""
     env = dict(os.environ)
     env.update(
         SOURCES__OPENDENTAL__CREDENTIALS=source_url,
         DESTINATION__POSTGRES__CREDENTIALS=pg_url,
         DLT_DATA_DIR=str(ROOT / ".dlt" / ".var" / "bench"),
+        **(settings or {}),
     )
     return run_timed([sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q", *args], env)
 

@@ -14,6 +14,13 @@ machine, one after the other:
       its defaults plus its zero-date cast rules into schema `pgloader_baseline`, and how many rows it copied;
 and prints each time, the ratios, rows/s, peak memory, which read path each table took, and the CPU seconds
 MariaDB and PostgreSQL (when they run on this machine) and the loading process spent in each step.
+
+    python scripts/benchmark.py --binlog --patients 35000
+
+builds the demo in a MariaDB of its own with the binlog on (opendental_demo.binlog_server: its own data folder and
+port), and times with ``sources.opendental.binlog = true``: the full load, the incremental run after one simulated
+day and after three more, and, for comparison, a run by diff after one more day; each as a share of the full load,
+with the rows the days changed and what each run compared.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from bench_common import (
 )
 from sqlalchemy.engine import make_url
 
+from opendental_demo.binlog_server import binlog_server
 from opendental_demo.generate import build_demo_source
 from opendental_demo.simulate import simulate_day
 from opendental_sync.config import SyncSettings
@@ -165,6 +173,66 @@ def read_paths(pg_url: str) -> dict[str, str]:
         conn.close()
 
 
+def compared_kinds(pg_url: str) -> dict[str, int]:
+    """What the latest run compared (_od_reconciliation.compared), with how many tables each."""
+    conn = psycopg2.connect(pg_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT compared, count(*) FROM opendental_raw._od_reconciliation WHERE run_id = "
+                "(SELECT max(run_id) FROM opendental_raw._od_reconciliation) GROUP BY compared ORDER BY 2 DESC"
+            )
+            return {str(kind): int(n) for kind, n in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def changed_rows(source_url: str, seed: int, days: range) -> int:
+    """Apply simulated clinic days to the source; the rows they inserted, updated and deleted."""
+    changed = 0
+    for day in days:
+        record = simulate_day(source_url, seed, day=day)
+        changed += sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
+    return changed
+
+
+def binlog_benchmark(patients: int, seed: int, pg_url: str) -> int:
+    """The full load and incremental runs with the binlog, on a MariaDB of this script's own with the binlog on."""
+    on = {"SOURCES__OPENDENTAL__BINLOG": "true"}
+    with binlog_server() as server:
+        source_url = server.url("opendental_bench")
+        t0 = time.perf_counter()
+        build_demo_source(source_url, patients, seed)
+        total = sum(source_rows(source_url).values())
+        built = time.perf_counter() - t0
+        print(f"built demo source ({patients} patients, {total:,} rows) with the binlog on in {built:.1f}s")
+        fresh_pg_database(pg_url)
+        full = run_pipeline(source_url, pg_url, settings=on)
+        if full.returncode != 0:
+            print(full.output[-3000:])
+            return 1
+        steps = [("(a) full load (binlog on)", full, total, compared_kinds(pg_url))]
+        for label, days, settings in (
+            ("(c) binlog run after one day", range(1, 2), on),
+            ("(f) binlog run after three days", range(2, 5), on),
+            ("(g) diff run after one day", range(5, 6), {"SOURCES__OPENDENTAL__BINLOG": "false"}),
+        ):
+            changed = changed_rows(source_url, seed, days)
+            run = run_pipeline(source_url, pg_url, settings=settings)
+            if run.returncode != 0:
+                print(run.output[-3000:])
+                return 1
+            steps.append((label, run, changed, compared_kinds(pg_url)))
+    print()
+    print(f"{'step':<34}{'seconds':>9}{'rows':>12}{'of full load':>14}{'peak MB':>10}  compared (tables)")
+    for label, run, rows, kinds in steps:
+        share = f"{run.seconds / full.seconds:.1%}"
+        described = "; ".join(f"{kind}: {n}" for kind, n in kinds.items())
+        print(f"{label:<34}{run.seconds:>9.1f}{rows:>12,}{share:>14}{run.peak_rss_mb:>10.0f}  {described}")
+    print("rows: the source's rows for (a), the rows the simulated days changed for the others")
+    return 0
+
+
 @dataclass
 class Figures:
     """What one benchmark measured: the source's rows, each step's run and CPU, the read paths, the day's changes."""
@@ -198,6 +266,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--reuse",
         action="store_true",
         help="reuse an existing demo source (only one not yet changed by a simulated day gives comparable figures)",
+    )
+    p.add_argument(
+        "--binlog",
+        action="store_true",
+        help="time the binlog runs instead, on a MariaDB this script starts with the binlog on (--source-url unused)",
     )
     return p.parse_args(argv)
 
@@ -338,6 +411,8 @@ def print_read_paths(paths: dict[str, str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Build the source, run steps (a) to (e) and print their figures. Returns the exit code."""
     args = parse_args(argv)
+    if args.binlog:
+        return binlog_benchmark(args.patients, args.seed, args.pg_url)
     figures = measure(args, prepare_source(args))
     if figures is None:
         return 1

@@ -20,6 +20,8 @@ import psycopg2
 import pymysql  # type: ignore[import-untyped]
 import pytest
 
+from opendental_demo.binlog_server import BinlogServer, binlog_server
+
 MYSQL_HOST = os.environ.get("TEST_MYSQL_HOST", "127.0.0.1")
 MYSQL_PORT = int(os.environ.get("TEST_MYSQL_PORT", "3306"))
 MYSQL_USER = os.environ.get("TEST_MYSQL_USER", "root")
@@ -108,3 +110,24 @@ def pipelines_dir(tmp_path: Path) -> Path:
     path = tmp_path / "dlt_pipelines"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="session")
+def binlog_mariadb() -> Iterator[BinlogServer]:
+    """A MariaDB of the tests' own with the binlog on, rows logged in full (the machine's server has it off):
+    its own data folder, port and socket, started once per session and stopped at the end."""
+    with binlog_server() as server:
+        yield server
+
+
+@pytest.fixture
+def binlog_database(binlog_mariadb: BinlogServer) -> Iterator[str]:
+    """A fresh, empty database on the binlog MariaDB; yields its name."""
+    name = f"od_test_{uuid.uuid4().hex[:10]}"
+    with closing(binlog_mariadb.connect()) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb3")
+    try:
+        yield name
+    finally:
+        with closing(binlog_mariadb.connect()) as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -73,6 +73,10 @@ class SyncSettings(BaseConfiguration):
     """Source tables never read nor copied (case-insensitive)."""
     exclude_columns: list[str] = dataclasses.field(default_factory=lambda: list(DEFAULT_EXCLUDED_COLUMNS))
     """``table.column`` never read nor copied; by default OpenDental's password hashes and PINs."""
+    binlog: bool = False
+    """Between the daily full comparisons, take the keys that changed from the server's binlog and read only
+    those rows (the account needs REPLICATION SLAVE and REPLICATION CLIENT; the server log_bin with
+    binlog_format=ROW, binlog_row_image=FULL, binlog_row_metadata=FULL). Without them, runs diff as before."""
 
     def check(self) -> None:
         check_url(self.credentials, "sources.opendental.credentials", ("mysql", "mariadb"))

@@ -15,6 +15,7 @@ import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 
+from opendental_sync.bookkeeping import BOOKKEEPING_DDL, RECONCILIATION, SYNC_STATE
 from opendental_sync.buckets import Fingerprint, Hashed, fingerprint_frame, postgres_fingerprint_query
 from opendental_sync.raw_types import copy_type
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
@@ -26,54 +27,6 @@ from opendental_sync.source_schema import ROW_HASH_COLUMN
 
 log = logging.getLogger(__name__)
 _naming = NamingConvention()
-
-RUN_LOG = "_od_run_log"
-RECONCILIATION = "_od_reconciliation"
-SYNC_STATE = "_od_sync_state"
-
-BOOKKEEPING_DDL = f"""
-CREATE TABLE IF NOT EXISTS {{schema}}.{RUN_LOG} (
-    run_id text NOT NULL,
-    table_name text NOT NULL,
-    started_at timestamptz NOT NULL,
-    finished_at timestamptz,
-    status text NOT NULL,
-    strategy text,
-    rows_extracted bigint,
-    rows_inserted bigint,
-    rows_updated bigint,
-    rows_deleted bigint,
-    zero_dates_nulled jsonb,
-    schema_changes jsonb,
-    duration_s double precision,
-    retries bigint NOT NULL DEFAULT 0,
-    read_path text,
-    error text,
-    PRIMARY KEY (run_id, table_name)
-);
-CREATE TABLE IF NOT EXISTS {{schema}}.{RECONCILIATION} (
-    run_id text NOT NULL,
-    table_name text NOT NULL,
-    checked_at timestamptz NOT NULL,
-    source_rows bigint NOT NULL,
-    copy_rows bigint NOT NULL,
-    source_checksum text NOT NULL,
-    copy_checksum text NOT NULL,
-    in_flight bigint NOT NULL DEFAULT 0,
-    matches boolean NOT NULL,
-    mismatch_ranges text,
-    PRIMARY KEY (run_id, table_name)
-);
-CREATE TABLE IF NOT EXISTS {{schema}}.{SYNC_STATE} (
-    table_name text PRIMARY KEY,
-    snapshot_started_epoch bigint NOT NULL,
-    source_columns jsonb NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now()
-);
-ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS stamps_checked_epoch bigint;
-ALTER TABLE {{schema}}.{RECONCILIATION} ADD COLUMN IF NOT EXISTS compared text;
-ALTER TABLE {{schema}}.{RUN_LOG} ADD COLUMN IF NOT EXISTS nul_bytes_removed jsonb;
-"""
 
 
 class DestinationUnreachable(PublicError):
@@ -93,6 +46,11 @@ class TableState:
     source_columns: dict[str, str]
     # When a run last compared every row's stamp (tables with an indexed stamp skip that in between).
     stamps_checked_epoch: int | None = None
+    # With sources.opendental.binlog: the binlog position the proven copy covers (the next run reads the
+    # binlog from there), and the copy's live rows then.
+    binlog_file: str | None = None
+    binlog_pos: int | None = None
+    live_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -323,12 +281,13 @@ class CopyDatabase:
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL(
-                    "SELECT table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch FROM {}.{}"
+                    "SELECT table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, binlog_file, "
+                    "binlog_pos, live_rows FROM {}.{}"
                 ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE))
             )
             return {
-                name: TableState(int(epoch), dict(cols), None if checked is None else int(checked))
-                for name, epoch, cols, checked in cur.fetchall()
+                name: TableState(int(epoch), dict(cols), _int(checked), binlog_file, _int(binlog_pos), _int(live))
+                for name, epoch, cols, checked, binlog_file, binlog_pos, live in cur.fetchall()
             }
 
     def save_state(self, table: str, state: TableState) -> None:
@@ -336,13 +295,40 @@ class CopyDatabase:
             cur.execute(
                 sql.SQL(
                     "INSERT INTO {}.{} (table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, "
-                    "updated_at) VALUES (%s, %s, %s, %s, now()) ON CONFLICT (table_name) DO UPDATE SET "
+                    "binlog_file, binlog_pos, live_rows, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now()) "
+                    "ON CONFLICT (table_name) DO UPDATE SET "
                     "snapshot_started_epoch = EXCLUDED.snapshot_started_epoch, "
                     "source_columns = EXCLUDED.source_columns, stamps_checked_epoch = EXCLUDED.stamps_checked_epoch, "
-                    "updated_at = now()"
+                    "binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, "
+                    "live_rows = EXCLUDED.live_rows, updated_at = now()"
                 ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)),
-                (table, state.snapshot_started_epoch, json.dumps(state.source_columns), state.stamps_checked_epoch),
+                (
+                    table,
+                    state.snapshot_started_epoch,
+                    json.dumps(state.source_columns),
+                    state.stamps_checked_epoch,
+                    state.binlog_file,
+                    state.binlog_pos,
+                    state.live_rows,
+                ),
             )
+
+    def forget_live_rows(self, table: str) -> None:
+        """Before a run writes a table: its saved live row count no longer holds until the run's proof saves one
+        (a run killed in between leaves it unknown, and the next binlog run counts the copy instead)."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("UPDATE {}.{} SET live_rows = NULL WHERE table_name = %s").format(
+                    sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)
+                ),
+                (table,),
+            )
+
+    def live_count(self, spec: TableSpec) -> int:
+        """The copy's live (not deleted) rows of a table: a scan of the raw table."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
+            return int(cur.fetchone()[0])
 
     def forget_state(self, tables: Sequence[str]) -> None:
         with self.connect() as conn, conn.cursor() as cur:
@@ -366,6 +352,10 @@ class CopyDatabase:
                 ),
                 values,
             )
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _pg_type(hint: dict[str, Any]) -> str:

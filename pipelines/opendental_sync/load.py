@@ -19,10 +19,11 @@ import dlt
 import pyarrow as pa
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
+from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, raw_name
 from opendental_sync.memory import releasing_free_memory
-from opendental_sync.plan import FirstLoad, RowsPerQuery, TablePlan
+from opendental_sync.plan import FirstLoad, TablePlan
 from opendental_sync.progress import ReadProgress
 from opendental_sync.prove import loaded_fingerprint
 from opendental_sync.read import ReadLimits, SelectedRows, dlt_columns, read_rows

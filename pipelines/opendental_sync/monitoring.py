@@ -25,7 +25,8 @@ from dlt.common.runtime.run_context import active
 
 from opendental_sync.alert_state import AlertCenter, FileStateStore, PostgresStateStore, Problem, StateStore
 from opendental_sync.alerts import Alert, AlertSettings, send
-from opendental_sync.destination import RUN_LOG, DestinationUnreachable
+from opendental_sync.bookkeeping import RUN_LOG
+from opendental_sync.destination import DestinationUnreachable
 from opendental_sync.results import RunSummary, TableResult
 from opendental_sync.run_lock import RunLockBusy, RunLockLost
 from opendental_sync.run_metrics import MetricsStore, RunMetrics, measure, performance_problems, resource_problems

@@ -7,6 +7,7 @@
   strategy, or a table without a single integer key whose copy is empty); compared with the copy's keys after.
 - ``KeyDiff``: a table without buckets: all keys of both sides diffed, the differing rows fetched.
 - ``BucketDiff``: a single-key table: only the buckets whose fingerprints differ are diffed key by key.
+- ``BinlogKeys``: a single-key table followed through the binlog: only the keys it names are diffed (binlog_plan.py).
 """
 
 from __future__ import annotations
@@ -18,16 +19,17 @@ from typing import TypedDict
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from opendental_sync.binlog import Position
+from opendental_sync.bounded import RowsPerQuery, bounded_where
 from opendental_sync.buckets import Fingerprint, Hashed, bucket_of, bucket_width, bucketable, key_ranges, key_spans
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, TableState
 from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconcile
-from opendental_sync.paging import sql_literal
 from opendental_sync.read import ExtractStats, KeyRanges, RowSelection, SelectedRows, WholeTable
 from opendental_sync.registry import TableSpec
 from opendental_sync.shortcuts import (
+    BINLOG_KEYS,
     KEYS_AND_DELETED_POINTERS,
     KEYS_AND_STAMP_INDEX,
     KEYS_AND_TOKENS,
@@ -46,7 +48,7 @@ from opendental_sync.snapshots import (
     source_snapshot,
 )
 from opendental_sync.source import SourceDatabase
-from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable, quote_mysql
+from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,9 @@ class PlanBase:
     schema_changes: list[str]
     exists_in_copy: bool
     stats: ExtractStats = field(default_factory=ExtractStats)
+    # The binlog position taken before this plan's reads: saved with the table's state once the copy is proven,
+    # so that the next run reads the binlog from there (None: the binlog is not in use this run).
+    binlog_from: Position | None = field(default=None, kw_only=True)
 
     def rows(self) -> RowSelection | None:
         """The rows this plan reads from the source, or None when it reads none."""
@@ -121,7 +126,20 @@ class BucketDiff(KeyDiff):
     dirty_ranges: list[tuple[int, int]] = field(kw_only=True)
 
 
-TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff
+@dataclass
+class BinlogKeys(KeyDiff):
+    """The keys the binlog names since the table's saved position, diffed with the copy's rows for them and all
+    read again; the rest of the table, which the binlog says nothing wrote, is checked by its row count."""
+
+    key_ranges: list[tuple[int, int]] = field(kw_only=True)  # the changed keys, as inclusive runs
+    copy_outside: int = field(kw_only=True)  # live copy rows outside those keys (the last proven count less them)
+    source_outside: int | None = field(kw_only=True)  # source rows outside them; None: written while counted
+    key_span: tuple[int, int] = field(kw_only=True)  # the source's lowest and highest key (names a count mismatch)
+    live_rows: int | None = field(kw_only=True, default=None)  # the copy's live rows after the load (the proof)
+    compared: str = field(kw_only=True, default=BINLOG_KEYS)
+
+
+TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff | BinlogKeys
 
 
 class Planner:
@@ -136,6 +154,9 @@ class Planner:
     def begin(self) -> None:
         """Before the run's first plan: when each source table was last written, and the latest proofs."""
         self.facts = RunFacts(self.source.write_times(), self.copy.last_proofs())
+
+    def begin_run(self, specs: list[TableSpec], tables: dict[str, SourceTable], state: dict[str, TableState]) -> None:
+        """Called before a run plans its tables (the binlog planner takes the run's position here)."""
 
     def plan(
         self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool
@@ -284,21 +305,6 @@ def first_read(
     return KeyRanges(key_spans(*bounds, chunk_size)), stats
 
 
-class RowsPerQuery:
-    """``chunk_size``, or fewer for a table whose average row is wider than ``max_batch_bytes / chunk_size``
-    (the source's average row widths are read once per run)."""
-
-    def __init__(self, source: SourceDatabase, settings: SyncSettings):
-        self.source, self.settings = source, settings
-        self._widths: dict[str, int] | None = None
-
-    def __call__(self, spec: TableSpec) -> int:
-        if self._widths is None:
-            self._widths = self.source.row_widths()
-        width = self._widths.get(spec.name, 0)
-        return max(1, min(self.settings.chunk_size, self.settings.max_batch_bytes // max(width, 1)))
-
-
 def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple[list[str], bool]:
     """Describe source schema changes since the last run; True when a column was added (every row of the
     table then has a value the copy lacks, without its stamp having moved)."""
@@ -315,51 +321,6 @@ def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple
         f"column {c} dropped in the source; kept in raw (NULL for new rows)" for c in previous if c not in current
     ]
     return changes, any(c not in previous for c in current)
-
-
-def bounded_where(
-    spec: TableSpec,
-    snapshot: pa.Table,
-    needed: pa.Array,
-    chunk_size: int,
-    covers: list[tuple[int, int]] | None = None,
-) -> list[str]:
-    """Group the needed keys into bounded ``WHERE`` clauses.
-
-    ``snapshot`` is the source key snapshot in key order, ``needed`` a boolean mask over it. A run of
-    consecutive needed keys becomes a range (``key BETWEEN a AND b``, an index range scan); scattered keys
-    become ``key IN (...)`` lists. Each clause selects at most ``chunk_size`` keys. When the snapshot holds
-    only the keys of some ranges (``covers``), neighbours in the snapshot may be far apart in the table:
-    a range clause must then stay inside one of those ranges.
-    """
-    key = list(spec.primary_key)
-    idx = pc.indices_nonzero(needed).to_numpy()
-    if len(idx) == 0:
-        return []
-    clauses: list[str] = []
-    if len(key) == 1:
-        values = snapshot.column(key[0]).to_numpy()
-        col = quote_mysql(key[0])
-        starts = np.array([lo for lo, _ in covers or []], dtype=np.int64)
-
-        def one_range(a: int, b: int) -> bool:
-            return covers is None or np.searchsorted(starts, a, "right") == np.searchsorted(starts, b, "right")
-
-        for start in range(0, len(idx), chunk_size):
-            chunk = idx[start : start + chunk_size]
-            first, last = int(values[chunk[0]]), int(values[chunk[-1]])
-            if chunk[-1] - chunk[0] + 1 == len(chunk) and one_range(first, last):  # contiguous in key order
-                clauses.append(f"{col} BETWEEN {first} AND {last}")
-            else:
-                clauses.append(f"{col} IN ({','.join(str(int(v)) for v in values[chunk])})")
-        return clauses
-    cols = [snapshot.column(k).to_pylist() for k in key]
-    names = ", ".join(quote_mysql(k) for k in key)
-    for start in range(0, len(idx), chunk_size):
-        chunk = idx[start : start + chunk_size]
-        tuples = ",".join("(" + ", ".join(sql_literal(c[i]) for c in cols) + ")" for i in chunk)
-        clauses.append(f"({names}) IN ({tuples})")
-    return clauses
 
 
 class _Common(TypedDict):

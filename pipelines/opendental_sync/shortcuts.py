@@ -30,6 +30,7 @@ KEYS_AND_TOKENS = "keys and tokens"
 KEYS_AND_STAMP_INDEX = "keys; tokens of the rows stamped since the last run (stamp index)"
 KEYS_AND_DELETED_POINTERS = "keys; tokens of the rows pointing at keys deleted in this run"
 NOT_WRITTEN = "not written since the last proven run (MyISAM UPDATE_TIME)"
+BINLOG_KEYS = "binlog: keys changed since the last position"
 # A write this many seconds before the previous run began may still carry a file time of that second.
 WRITE_MARGIN_S = 2
 

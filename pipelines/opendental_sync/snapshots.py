@@ -3,7 +3,7 @@ the stamp index finds changed, and bucket fingerprints. Every query is a bounded
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -137,6 +137,18 @@ def range_snapshot(
             return db.read_arrow(f"{head}({where}){more} ORDER BY {k} LIMIT {rows}")
 
         parts.extend(arrow_pages(page, [key], chunk_size))
+    return _concat(spec, parts)
+
+
+def keys_snapshot(db: SourceDatabase, spec: TableSpec, keys: Sequence[int], chunk_size: int) -> pa.Table:
+    """Keys (and change tokens) of the source rows among ``keys`` (sorted, single-column key), in key order:
+    one ``key IN (...)`` query per ``chunk_size`` keys."""
+    k = quote_mysql(spec.primary_key[0])
+    head = f"SELECT {', '.join(_key_and_token(spec))} FROM {quote_mysql(spec.name)} WHERE {k} IN "
+    parts = [
+        db.read_arrow(f"{head}({','.join(str(int(v)) for v in keys[i : i + chunk_size])}) ORDER BY {k}")
+        for i in range(0, len(keys), chunk_size)
+    ]
     return _concat(spec, parts)
 
 

@@ -18,11 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from opendental_sync.binlog_plan import BinlogPlanner
+from opendental_sync.bookkeeping import RECONCILIATION, RUN_LOG
+from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import DestinationSettings, SyncSettings
-from opendental_sync.destination import RECONCILIATION, RUN_LOG, CopyDatabase, raw_name
+from opendental_sync.destination import CopyDatabase, raw_name
 from opendental_sync.load import Loader
 from opendental_sync.names import without_columns
-from opendental_sync.plan import Planner, RowsPerQuery, TablePlan
+from opendental_sync.plan import Planner, TablePlan
 from opendental_sync.prove import prove, remember
 from opendental_sync.registry import TableSpec
 from opendental_sync.results import RunSummary, TableResult
@@ -51,7 +54,8 @@ class Synchronizer:
         self.refused: dict[str, str] = {}  # tables of this run refused by name or shape, with why
         self._lock: RunLock | None = None  # held for the whole run
         self.rows_per_query = RowsPerQuery(self.source, settings)
-        self.planner = Planner(self.source, self.copy, settings, self.rows_per_query)
+        planner = BinlogPlanner if settings.binlog else Planner
+        self.planner = planner(self.source, self.copy, settings, self.rows_per_query)
         self.loader = Loader(self.source, self.copy, settings, self.rows_per_query, self._hold_lock, pipelines_dir)
 
     def selected(self, group: str, names: Sequence[str] | None) -> tuple[list[TableSpec], dict[str, SourceTable]]:
@@ -154,8 +158,11 @@ class Synchronizer:
         state = self.copy.load_state()
         existing = self.copy.existing_tables()
         results = {spec.name: TableResult(spec.name, spec.describe()) for spec in specs}
-        plans: list[TablePlan] = []
+        # The binlog position first, then the tables' write times: a table found not written since its last proof
+        # was not written after that position either, so the position it saves with that proof misses nothing.
+        self.planner.begin_run(specs, tables, state)
         self.planner.begin()
+        plans: list[TablePlan] = []
         # A table whose column OpenDental zeroes when the object it points at is deleted is planned after the
         # others, so that it sees every key they found deleted.
         for spec in sorted(specs, key=lambda s: s.zeroed_on_delete is not None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from opendental_sync.bounded import bounded_where
 from opendental_sync.diff import checksum, compute_diff, describe_key_ranges, expected_after_load, reconcile
-from opendental_sync.plan import bounded_where
 from opendental_sync.read import DELETED_COLUMN
 from opendental_sync.registry import TableSpec
 from opendental_sync.snapshots import STAMP

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Callable
 from typing import Any
 
 import psycopg2
@@ -49,9 +50,12 @@ def normalize(value: Any, mysql_type: str) -> Any:
     return value
 
 
-def source_rows(database: str, table: str) -> tuple[list[str], dict[str, str], dict[tuple[Any, ...], dict[str, Any]]]:
-    """Key columns, column types and every row (by key) of a source table."""
-    with mysql_admin(database) as conn, conn.cursor() as cur:
+def source_rows(
+    database: str, table: str, connect: Callable[[str], Any] = mysql_admin
+) -> tuple[list[str], dict[str, str], dict[tuple[Any, ...], dict[str, Any]]]:
+    """Key columns, column types and every row (by key) of a source table (``connect``: a PyMySQL connection to
+    the database, by default on the machine's MariaDB)."""
+    with connect(database) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s "
             "ORDER BY ORDINAL_POSITION",
@@ -88,11 +92,13 @@ def copy_rows(url: str, dataset: str, table: str, key: list[str], types: dict[st
         conn.close()
 
 
-def differences(database: str, url: str, dataset: str, tables: list[str]) -> list[str]:
+def differences(
+    database: str, url: str, dataset: str, tables: list[str], connect: Callable[[str], Any] = mysql_admin
+) -> list[str]:
     """Every difference between source and copy, as 'table key column' text (no values)."""
     problems: list[str] = []
     for table in tables:
-        key, types, src = source_rows(database, table)
+        key, types, src = source_rows(database, table, connect)
         cpy = copy_rows(url, dataset, table, key, types)
         for k in sorted(set(src) - set(cpy), key=str)[:20]:
             problems.append(f"{table} {k}: missing in copy")
