@@ -39,6 +39,11 @@ FROM {schema}._od_run_metrics GROUP BY scope ORDER BY scope
 """
 
 
+def figures_query() -> sql.Composed:
+    """FIGURES_SQL on the monitoring schema of dbt's target (prod: monitoring; dev: <prefix>_monitoring)."""
+    return sql.SQL(FIGURES_SQL).format(monitoring=sql.Identifier(dbt_schema("monitoring")))
+
+
 def run(group: str) -> bool:
     """One run of ``group``; its summary's last line (or, when it failed, its error) is printed."""
     argv = [sys.executable, str(ROOT / "pipelines" / "opendental.py"), "--group", group, "-q"]
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: dbt could not build the monitoring models", file=sys.stderr)
         return 1
     with psycopg2.connect(dest.credentials) as conn, conn.cursor() as cur:
-        cur.execute(sql.SQL(FIGURES_SQL).format(monitoring=sql.Identifier(dbt_schema("monitoring"))))
+        cur.execute(figures_query())
         runs, succeeded, failed_runs, rate, target, meets = cur.fetchone()
         verdict = "met" if meets else "not met"
         print(f"last 30 days: {runs} runs, {succeeded} succeeded, {failed_runs} failed: {rate}% "

@@ -182,6 +182,8 @@ class Planner:
         copy_snap = self.copy.snapshot(replace(spec, strategy="append") if hash_missing else spec, exists)
         if whole or copy_snap.num_rows == 0:
             log.info("%s: full read%s", spec.name, _schema_note(changes))
+            if copy_snap.num_rows:  # its deletions are found after the load, too late for a zeroed_on_delete column
+                facts.unlisted.append(spec.name)
             return WholeRead(**_fields(base), copy_snapshot=copy_snap)
         return self._plan_keys(base, state, copy_snap)
 
@@ -255,9 +257,9 @@ class Planner:
             since = state.snapshot_started_epoch - settings.stamp_overlap_s
             stamped = changed_since(self.source, spec, since, settings.chunk_size)
             return (None, KEYS_AND_TOKENS) if stamped is None else (stamped, KEYS_AND_STAMP_INDEX)
-        if spec.zeroed_on_delete:
-            pointing = self.copy.keys_pointing_at(spec, spec.zeroed_on_delete, self._facts().deleted_keys())
-            return pointing, KEYS_AND_DELETED_POINTERS
+        deleted = self._facts().deleted_keys()
+        if spec.zeroed_on_delete and deleted is not None:
+            return self.copy.keys_pointing_at(spec, spec.zeroed_on_delete, deleted), KEYS_AND_DELETED_POINTERS
         return None, KEYS_AND_TOKENS
 
     def _facts(self) -> RunFacts:

@@ -42,13 +42,19 @@ class RunFacts:
     writes: WriteTimes
     proofs: dict[str, tuple[int, int, str, str, bool]]
     deleted: list[pa.Array] = field(default_factory=list)
+    # Tables of this run whose deletions planning cannot list (read whole, or planning failed): while there are
+    # any, a zeroed_on_delete column is compared on every row.
+    unlisted: list[str] = field(default_factory=list)
 
     def remember_deleted(self, keys: pa.Table) -> None:
         """Keys this run found deleted (single integer keys: what a ``zeroed_on_delete`` column points at)."""
         if keys.num_columns == 1 and keys.num_rows and pa.types.is_integer(keys.column(0).type):
             self.deleted.append(keys.column(0).combine_chunks().cast(pa.int64()))
 
-    def deleted_keys(self) -> pa.Array:
+    def deleted_keys(self) -> pa.Array | None:
+        """Every key this run found deleted, or None when some table's deletions are not known at planning."""
+        if self.unlisted:
+            return None
         return pa.concat_arrays(self.deleted) if self.deleted else pa.array([], pa.int64())
 
 

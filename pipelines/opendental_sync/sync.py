@@ -175,6 +175,8 @@ class Synchronizer:
             )
             if plan is not None:
                 plans.append(plan)
+            elif self.planner.facts is not None:
+                self.planner.facts.unlisted.append(spec.name)  # its deletions, if any, are not known this run
         self._load(plans, results, run_started_at)
         for plan in plans:
             result = results[plan.spec.name]

@@ -32,7 +32,7 @@ def test_a_simulated_day_gives_six_runs_and_their_success_rate(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     # What the monitoring model counted, as the script reads it: six runs of the day, all good.
     with closing(psycopg2.connect(pg_database)) as conn, conn.cursor() as cur:
-        cur.execute(simulate_week.FIGURES_SQL)
+        cur.execute(simulate_week.figures_query())
         runs, succeeded, failed, rate, target, meets = cur.fetchone()
         cur.execute(simulate_week.GROUPS_SQL.format(schema="opendental_raw"))
         groups = {scope: (n, ok) for scope, n, _, _, ok in cur.fetchall()}
