@@ -158,6 +158,7 @@ class BinlogPlanner(Planner):
             diff.updated,
             diff.deleted_keys.num_rows,
         )
+        self._facts().remember_deleted(diff.deleted_keys)  # what a zeroed_on_delete column may point at
         return BinlogKeys(
             spec=spec,
             source=table,
