@@ -27,8 +27,8 @@ from opendental_sync.binlog_plan import key_runs
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase
 from opendental_sync.load import CRASH_AT_ENV
-from opendental_sync.plan import BINLOG_KEYS, KEYS_AND_TOKENS
 from opendental_sync.results import RunSummary
+from opendental_sync.shortcuts import BINLOG_KEYS, KEYS_AND_DELETED_POINTERS, KEYS_AND_TOKENS
 from opendental_sync.sync import Synchronizer
 from support.compare import differences, pg_scalar
 
@@ -219,10 +219,11 @@ def test_a_schema_change_falls_back_for_its_table_and_the_column_reaches_raw(
     assert equal(binlog_mariadb, source, pg_database) == []
     assert compared(run_ok(sync)) == every(BINLOG_KEYS)
 
-    # A TRUNCATE writes no row events: the table falls back, with the reason, and its rows are marked deleted.
+    # A TRUNCATE writes no row events: the table falls back to the diff (between daily checks, securitylog's
+    # compares keys, and FKey where it points at a deleted key), with the reason; its rows are marked deleted.
     caplog.clear()
     execute(binlog_mariadb, source, "TRUNCATE TABLE securitylog")
-    assert compared(run_ok(sync))["securitylog"] == KEYS_AND_TOKENS
+    assert compared(run_ok(sync))["securitylog"] == KEYS_AND_DELETED_POINTERS
     assert any("securitylog" in w and "schema change (TRUNCATE)" in w for w in binlog_warnings(caplog))
     assert equal(binlog_mariadb, source, pg_database) == []
 
