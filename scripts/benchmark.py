@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -174,17 +175,8 @@ def read_paths(pg_url: str) -> dict[str, str]:
 
 
 def compared_kinds(pg_url: str) -> dict[str, int]:
-    """What the latest run compared (_od_reconciliation.compared), with how many tables each."""
-    conn = psycopg2.connect(pg_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT compared, count(*) FROM opendental_raw._od_reconciliation WHERE run_id = "
-                "(SELECT max(run_id) FROM opendental_raw._od_reconciliation) GROUP BY compared ORDER BY 2 DESC"
-            )
-            return {str(kind): int(n) for kind, n in cur.fetchall()}
-    finally:
-        conn.close()
+    """What the latest run compared (_od_reconciliation.compared), with how many tables each, most first."""
+    return dict(Counter(compared_by_table(pg_url).values()).most_common())
 
 
 def changed_rows(source_url: str, seed: int, days: range) -> int:
