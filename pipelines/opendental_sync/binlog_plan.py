@@ -13,11 +13,9 @@ logging is not what the binlog needs, or when the full comparison is due (``stam
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from opendental_sync.binlog import (
     ASK_FOR,
@@ -31,11 +29,10 @@ from opendental_sync.binlog import (
     unavailable,
 )
 from opendental_sync.bounded import bounded_where
-from opendental_sync.buckets import bucketable
+from opendental_sync.buckets import bucketable, key_runs
 from opendental_sync.destination import TableState
-from opendental_sync.diff import compute_diff
-from opendental_sync.plan import BinlogKeys, KeyDiff, Planner, TablePlan, schema_changes
-from opendental_sync.read import DELETED_COLUMN
+from opendental_sync.diff import compute_diff, live_count
+from opendental_sync.plan import NamedKeys, Planner, TablePlan, schema_changes
 from opendental_sync.registry import TableSpec
 from opendental_sync.safety import describe_error
 from opendental_sync.snapshots import empty_snapshot, keys_snapshot
@@ -110,22 +107,21 @@ class BinlogPlanner(Planner):
             return None  # the diff reads what a schema change needs
         return TableChanges(spec.primary_key[0], Position(st.binlog_file, st.binlog_pos))
 
-    def plan(
+    def _plan(
         self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool
     ) -> TablePlan:
         run = self.run
         changes = run.changes.get(spec.name) if run else None
         followed = run is not None and changes is not None and changes.fallback is None and state is not None
-        planned: TablePlan
         if followed and exists and not full_refresh and not self._hash_missing(spec):
             assert run is not None and changes is not None and state is not None
-            planned = self._from_binlog(spec, table, state, run, changes)
-        else:
-            planned = super().plan(spec, table, state, exists, full_refresh)
-            if run is not None:
-                planned.binlog_from = run.position
-        if state is not None and state.live_rows is not None and _writes(planned):
-            self.copy.forget_live_rows(spec.name)
+            return self._from_binlog(spec, table, state, run, changes)
+        if changes is not None and changes.fallback is not None and state is not None:
+            # A table the binlog could not follow this run (purged, a gap, a schema change): every row compared.
+            state = replace(state, stamps_checked_epoch=None)
+        planned = super()._plan(spec, table, state, exists, full_refresh)
+        if run is not None:
+            planned.binlog_from = run.position
         return planned
 
     def _hash_missing(self, spec: TableSpec) -> bool:
@@ -133,7 +129,7 @@ class BinlogPlanner(Planner):
 
     def _from_binlog(
         self, spec: TableSpec, table: SourceTable, state: TableState, run: BinlogRun, changes: TableChanges
-    ) -> BinlogKeys:
+    ) -> NamedKeys:
         """The keys the binlog named, on both sides: every one of them still in the source is read again."""
         keys = np.array(sorted(changes.exists), dtype=np.int64)
         ranges = key_runs(keys)
@@ -159,7 +155,7 @@ class BinlogPlanner(Planner):
             diff.deleted_keys.num_rows,
         )
         self._facts().remember_deleted(diff.deleted_keys)  # what a zeroed_on_delete column may point at
-        return BinlogKeys(
+        return NamedKeys(
             spec=spec,
             source=table,
             snapshot_started=run.epoch,
@@ -174,23 +170,3 @@ class BinlogPlanner(Planner):
             source_outside=source_outside,
             key_span=(low, high),
         )
-
-
-def _writes(plan: TablePlan) -> bool:
-    """Whether a plan writes the copy (loads rows, or marks keys deleted)."""
-    return plan.rows() is not None or (isinstance(plan, KeyDiff) and plan.diff.deleted_keys.num_rows > 0)
-
-
-def key_runs(keys: np.ndarray) -> list[tuple[int, int]]:
-    """Sorted unique keys as inclusive runs of consecutive keys (``1,2,3,7`` -> ``(1, 3), (7, 7)``)."""
-    if len(keys) == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(keys) != 1)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [len(keys) - 1]])
-    return [(int(keys[a]), int(keys[b])) for a, b in zip(starts, ends, strict=True)]
-
-
-def live_count(copy_snapshot: pa.Table) -> int:
-    """Rows of a copy snapshot not marked deleted."""
-    return copy_snapshot.num_rows - int(pc.sum(copy_snapshot.column(DELETED_COLUMN).cast(pa.int64())).as_py() or 0)

@@ -58,6 +58,9 @@ ALTER TABLE {{schema}}.{RUN_LOG} ADD COLUMN IF NOT EXISTS nul_bytes_removed json
 ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS binlog_file text;
 ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS binlog_pos bigint;
 ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS live_rows bigint;
+ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS proof_source_rows bigint;
+ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS proof_source_checksum text;
+ALTER TABLE {{schema}}.{SYNC_STATE} ADD COLUMN IF NOT EXISTS proof_copy_checksum text;
 """
 
 

@@ -214,3 +214,13 @@ def fingerprint_frame(table: pa.Table, width: int) -> Fingerprint:
             u = table.column("u").to_pylist()
             fp.unsettled = {int(b) for b, x in zip(table.column("b").to_pylist(), u, strict=True) if x}
     return fp
+
+
+def key_runs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted unique keys as inclusive runs of consecutive keys (``1,2,3,7`` -> ``(1, 3), (7, 7)``)."""
+    if len(keys) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(keys) != 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(keys) - 1]])
+    return [(int(keys[a]), int(keys[b])) for a, b in zip(starts, ends, strict=True)]

@@ -15,7 +15,7 @@ import pyarrow as pa
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 
-from opendental_sync.bookkeeping import BOOKKEEPING_DDL, RECONCILIATION, SYNC_STATE
+from opendental_sync.bookkeeping import BOOKKEEPING_DDL, SYNC_STATE
 from opendental_sync.buckets import Fingerprint, Hashed, fingerprint_frame, postgres_fingerprint_query
 from opendental_sync.raw_types import copy_type
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
@@ -41,16 +41,28 @@ def raw_name(source_name: str) -> str:
 
 
 @dataclass(frozen=True)
+class LastProof:
+    """The figures of the table's last matching proof (with ``TableState.live_rows``, the copy's rows then)."""
+
+    source_rows: int
+    source_checksum: str
+    copy_checksum: str
+
+
+@dataclass(frozen=True)
 class TableState:
     snapshot_started_epoch: int
     source_columns: dict[str, str]
     # When a run last compared every row's stamp (tables with an indexed stamp skip that in between).
     stamps_checked_epoch: int | None = None
     # With sources.opendental.binlog: the binlog position the proven copy covers (the next run reads the
-    # binlog from there), and the copy's live rows then.
+    # binlog from there).
     binlog_file: str | None = None
     binlog_pos: int | None = None
+    # The copy's live rows at the last proof; None from the moment a run plans to write the table until its
+    # proof (a run stopped in between leaves it unknown), and when keys were in flight.
     live_rows: int | None = None
+    proof: LastProof | None = None
 
 
 @dataclass(frozen=True)
@@ -199,8 +211,15 @@ class CopyDatabase:
                 )
             )
 
+    def highest_key(self, spec: TableSpec) -> int | None:
+        """The highest key in the copy, deleted rows included (through the key index); None when empty."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"SELECT max({_quote(raw_name(spec.primary_key[0]))}) FROM {self._table(spec)}")
+            return _int(cur.fetchone()[0])
+
     def keys_pointing_at(self, spec: TableSpec, column: str, targets: pa.Array) -> pa.Array:
-        """Keys of the live copy rows whose ``column`` holds one of ``targets`` (through an index on it)."""
+        """Keys of the live copy rows whose ``column`` holds one of ``targets`` (through an index on it, made by the
+        first load; a copy loaded by an earlier version gets it here, once)."""
         if len(targets) == 0:
             return pa.array([], pa.int64())
         self.ensure_key_index(spec, (column,))
@@ -215,17 +234,6 @@ class CopyDatabase:
                 (targets.to_pylist(),),
             )
             return pa.array([int(k) for (k,) in cur.fetchall()], pa.int64())
-
-    def last_proofs(self) -> dict[str, tuple[int, int, str, str, bool]]:
-        """Per table, the latest proof in the run log: rows and checksums of both sides, and whether they matched."""
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL(
-                    "SELECT DISTINCT ON (table_name) table_name, source_rows, copy_rows, source_checksum, "
-                    "copy_checksum, matches FROM {}.{} ORDER BY table_name, checked_at DESC"
-                ).format(sql.Identifier(self.dataset), sql.Identifier(RECONCILIATION))
-            )
-            return {name: (int(s), int(c), str(sc), str(cc), bool(m)) for name, s, c, sc, cc, m in cur.fetchall()}
 
     def create_table(self, spec: TableSpec, hints: list[dict[str, Any]]) -> None:
         """Create an empty raw table with the types dlt would give it (dlt creates tables only for rows)."""
@@ -282,25 +290,39 @@ class CopyDatabase:
             cur.execute(
                 sql.SQL(
                     "SELECT table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, binlog_file, "
-                    "binlog_pos, live_rows FROM {}.{}"
+                    "binlog_pos, live_rows, proof_source_rows, proof_source_checksum, proof_copy_checksum FROM {}.{}"
                 ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE))
             )
             return {
-                name: TableState(int(epoch), dict(cols), _int(checked), binlog_file, _int(binlog_pos), _int(live))
-                for name, epoch, cols, checked, binlog_file, binlog_pos, live in cur.fetchall()
+                name: TableState(
+                    int(epoch),
+                    dict(cols),
+                    _int(checked),
+                    binlog_file,
+                    _int(binlog_pos),
+                    _int(live),
+                    None if rows is None else LastProof(int(rows), str(source_sum), str(copy_sum)),
+                )
+                for name, epoch, cols, checked, binlog_file, binlog_pos, live, rows, source_sum, copy_sum in (
+                    cur.fetchall()
+                )
             }
 
     def save_state(self, table: str, state: TableState) -> None:
+        p = state.proof
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL(
                     "INSERT INTO {}.{} (table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, "
-                    "binlog_file, binlog_pos, live_rows, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now()) "
+                    "binlog_file, binlog_pos, live_rows, proof_source_rows, proof_source_checksum, "
+                    "proof_copy_checksum, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now()) "
                     "ON CONFLICT (table_name) DO UPDATE SET "
                     "snapshot_started_epoch = EXCLUDED.snapshot_started_epoch, "
                     "source_columns = EXCLUDED.source_columns, stamps_checked_epoch = EXCLUDED.stamps_checked_epoch, "
                     "binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, "
-                    "live_rows = EXCLUDED.live_rows, updated_at = now()"
+                    "live_rows = EXCLUDED.live_rows, proof_source_rows = EXCLUDED.proof_source_rows, "
+                    "proof_source_checksum = EXCLUDED.proof_source_checksum, "
+                    "proof_copy_checksum = EXCLUDED.proof_copy_checksum, updated_at = now()"
                 ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)),
                 (
                     table,
@@ -310,12 +332,14 @@ class CopyDatabase:
                     state.binlog_file,
                     state.binlog_pos,
                     state.live_rows,
+                    *((None, None, None) if p is None else (p.source_rows, p.source_checksum, p.copy_checksum)),
                 ),
             )
 
     def forget_live_rows(self, table: str) -> None:
         """Before a run writes a table: its saved live row count no longer holds until the run's proof saves one
-        (a run killed in between leaves it unknown, and the next binlog run counts the copy instead)."""
+        (a run killed in between leaves it unknown: the next run compares the table by its keys, or, from the
+        binlog, counts the copy)."""
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL("UPDATE {}.{} SET live_rows = NULL WHERE table_name = %s").format(

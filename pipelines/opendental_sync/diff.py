@@ -247,3 +247,8 @@ def describe_runs(name: str, runs: Sequence[tuple[int, int]], limit: int = 5) ->
     shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:limit])
     more = len(runs) - limit
     return f"{name} {shown}" + (f" (+{more} more ranges)" if more > 0 else "")
+
+
+def live_count(copy_snapshot: pa.Table) -> int:
+    """Rows of a copy snapshot not marked deleted."""
+    return copy_snapshot.num_rows - int(pc.sum(copy_snapshot.column(DELETED_COLUMN).cast(pa.int64())).as_py() or 0)

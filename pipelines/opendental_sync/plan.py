@@ -7,7 +7,9 @@
   strategy, or a table without a single integer key whose copy is empty); compared with the copy's keys after.
 - ``KeyDiff``: a table without buckets: all keys of both sides diffed, the differing rows fetched.
 - ``BucketDiff``: a single-key table: only the buckets whose fingerprints differ are diffed key by key.
-- ``BinlogKeys``: a single-key table followed through the binlog: only the keys it names are diffed (binlog_plan.py).
+- ``NamedKeys``: a single-key table whose changed keys are known (from the binlog, binlog_plan.py; or, between
+  full comparisons, from the stamp and the keys above the copy's highest, when its row count shows no delete):
+  only those keys are diffed, and the rest of the table is checked by its row count.
 """
 
 from __future__ import annotations
@@ -22,19 +24,31 @@ import pyarrow as pa
 
 from opendental_sync.binlog import Position
 from opendental_sync.bounded import RowsPerQuery, bounded_where
-from opendental_sync.buckets import Fingerprint, Hashed, bucket_of, bucket_width, bucketable, key_ranges, key_spans
+from opendental_sync.buckets import (
+    Fingerprint,
+    Hashed,
+    bucket_of,
+    bucket_width,
+    bucketable,
+    key_ranges,
+    key_runs,
+    key_spans,
+)
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, TableState
-from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, reconcile
+from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, live_count, reconcile
 from opendental_sync.read import ExtractStats, KeyRanges, RowSelection, SelectedRows, WholeTable
 from opendental_sync.registry import TableSpec
 from opendental_sync.shortcuts import (
     BINLOG_KEYS,
+    COUNTED,
     KEYS_AND_DELETED_POINTERS,
     KEYS_AND_STAMP_INDEX,
     KEYS_AND_TOKENS,
     NOT_WRITTEN,
+    STAMPS_READ,
     RunFacts,
+    counts_exactly,
     not_written_proof,
     recently_checked,
 )
@@ -43,9 +57,12 @@ from opendental_sync.snapshots import (
     changed_since,
     empty_snapshot,
     key_bounds,
+    keys_above,
+    keys_snapshot,
     range_snapshot,
     source_fingerprint,
     source_snapshot,
+    stamped_in,
 )
 from opendental_sync.source import SourceDatabase
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
@@ -127,9 +144,10 @@ class BucketDiff(KeyDiff):
 
 
 @dataclass
-class BinlogKeys(KeyDiff):
-    """The keys the binlog names since the table's saved position, diffed with the copy's rows for them and all
-    read again; the rest of the table, which the binlog says nothing wrote, is checked by its row count."""
+class NamedKeys(KeyDiff):
+    """The keys named as changed since the table's last proof (by the binlog, or by the stamp and the keys above
+    the copy's highest), diffed with the copy's rows for them; the rest of the table, which nothing wrote, is
+    checked by its row count."""
 
     key_ranges: list[tuple[int, int]] = field(kw_only=True)  # the changed keys, as inclusive runs
     copy_outside: int = field(kw_only=True)  # live copy rows outside those keys (the last proven count less them)
@@ -139,7 +157,7 @@ class BinlogKeys(KeyDiff):
     compared: str = field(kw_only=True, default=BINLOG_KEYS)
 
 
-TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff | BinlogKeys
+TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff | NamedKeys
 
 
 class Planner:
@@ -153,7 +171,7 @@ class Planner:
 
     def begin(self) -> None:
         """Before the run's first plan: when each source table was last written, and the latest proofs."""
-        self.facts = RunFacts(self.source.write_times(), self.copy.last_proofs())
+        self.facts = RunFacts(self.source.write_times())
 
     def begin_run(self, specs: list[TableSpec], tables: dict[str, SourceTable], state: dict[str, TableState]) -> None:
         """Called before a run plans its tables (the binlog planner takes the run's position here)."""
@@ -161,12 +179,23 @@ class Planner:
     def plan(
         self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool
     ) -> TablePlan:
+        """The table's plan; when it writes the copy, the copy's saved row count is forgotten until its proof."""
+        planned = self._plan(spec, table, state, exists, full_refresh)
+        if state is not None and state.live_rows is not None and writes_copy(planned):
+            self.copy.forget_live_rows(spec.name)
+        return planned
+
+    def _plan(
+        self, spec: TableSpec, table: SourceTable, state: TableState | None, exists: bool, full_refresh: bool
+    ) -> TablePlan:
         changes, column_added = schema_changes(state.source_columns if state else None, table)
         facts = self._facts()
         interval = self.settings.stamp_check_interval_s
-        proof = not_written_proof(spec, state, bool(changes), facts, interval) if exists and not full_refresh else None
-        if proof is not None and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN):
-            proof = None  # switched to the hash strategy: read whole once, below
+        # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
+        hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
+        proof = None
+        if exists and not full_refresh and not hash_missing:
+            proof = not_written_proof(spec, state, bool(changes), facts, interval)
         if proof is not None:
             log.info(
                 "%s: %d source rows, not written since the last proven run: not read", spec.name, proof.source_rows
@@ -174,8 +203,6 @@ class Planner:
             base = PlanBase(spec, table, facts.writes.taken_at, changes, exists)
             return Unchanged(**_fields(base), reconciliation=proof, compared=NOT_WRITTEN)
         base = PlanBase(spec, table, self.source.server_epoch(), changes, exists)
-        # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
-        hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
         whole = hash_missing or full_refresh or column_added or spec.strategy == "full"
         if not whole and bucketable(spec, table):
             return self._plan_buckets(base, state)
@@ -208,7 +235,14 @@ class Planner:
         width = bucket_width(*bounds)
         if not base.exists_in_copy:
             return self._first_load(base, bounds, width)
-        changed, compared = self._changed_keys(base, state)
+        new = self._new_keys(base, state, bounds)
+        changed, compared = self._changed_keys(base, state, read_stamps=new is not None)
+        if new is not None and changed is not None and state is not None:
+            counted = self._counted(base, state, np.union1d(changed.to_numpy(), new), bounds, compared)
+            if counted is not None:
+                return counted
+        if compared == STAMPS_READ:  # the stamps were read for the count check, which found a delete
+            changed, compared = None, KEYS_AND_TOKENS
         unsettled = state.snapshot_started_epoch - 1 if state and spec.stamp else None
         hashed: Hashed = "keys and tokens" if changed is None else "keys"
         source_fp, copy_fp = self._fingerprints(spec, width, bounds, unsettled, hashed)
@@ -244,19 +278,88 @@ class Planner:
             dirty_ranges=ranges,
         )
 
-    def _changed_keys(self, base: PlanBase, state: TableState | None) -> tuple[pa.Array | None, str]:
+    def _new_keys(
+        self, base: PlanBase, state: TableState | None, bounds: tuple[int | None, int | None, int]
+    ) -> np.ndarray | None:
+        """Between full checks, for a table whose row count the source knows exactly: the source's keys above the
+        copy's highest, when the source's count less them equals the copy's rows at the last proof (no row was
+        deleted since; the count check in _counted makes sure). None: compare the table's keys."""
+        spec, settings = base.spec, self.settings
+        if state is None or state.live_rows is None or not counts_exactly(spec, self._facts()):
+            return None
+        if not recently_checked(state, base.snapshot_started, settings.stamp_check_interval_s):
+            return None
+        top = self.copy.highest_key(spec)
+        new = keys_above(self.source, spec, top, settings.chunk_size) if top is not None else None
+        if new is None or bounds[2] - len(new) != state.live_rows:
+            return None
+        return new
+
+    def _counted(
+        self,
+        base: PlanBase,
+        state: TableState,
+        keys: np.ndarray,
+        bounds: tuple[int | None, int | None, int],
+        compared: str,
+    ) -> NamedKeys | None:
+        """The changed and new keys diffed on both sides, and the rest of the table checked by its row count
+        (``bounds``, counted before the keys were read: a row written in between shows as a count mismatch, and
+        the table is then compared by its keys); None when the counts differ."""
+        spec, chunk = base.spec, self.settings.chunk_size
+        ranges = key_runs(keys)
+        source_snap = keys_snapshot(self.source, spec, keys.tolist(), chunk) if len(keys) else empty_snapshot(spec)
+        copy_snap = self.copy.snapshot(spec, True, ranges)
+        source_outside = bounds[2] - source_snap.num_rows
+        assert state.live_rows is not None
+        copy_outside = state.live_rows - live_count(copy_snap)
+        if source_outside != copy_outside:
+            log.info(
+                "%s: outside %d changed keys the source has %d rows and the copy %d: comparing every key",
+                spec.name,
+                len(keys),
+                source_outside,
+                copy_outside,
+            )
+            return None
+        unsettled = state.snapshot_started_epoch - 1 if spec.stamp else None
+        diff = compute_diff(source_snap, copy_snap, spec, unsettled_since=unsettled)
+        where = bounded_where(spec, source_snap, diff.needed, self.rows_per_query(spec), covers=ranges)
+        found = f"{len(keys)} changed or new keys compared, the rest by row count: "
+        _log_diff(spec, bounds[2], found, diff, base.schema_changes)
+        self._facts().remember_deleted(diff.deleted_keys)
+        low, high = bounds[0] or 0, bounds[1] or 0
+        return NamedKeys(
+            **_fields(base),
+            source_snapshot=source_snap,
+            diff=diff,
+            where=where,
+            key_ranges=ranges,
+            copy_outside=copy_outside,
+            source_outside=source_outside,
+            key_span=(low, high),
+            compared=COUNTED[compared],
+        )
+
+    def _changed_keys(
+        self, base: PlanBase, state: TableState | None, read_stamps: bool = False
+    ) -> tuple[pa.Array | None, str]:
         """Between full checks (every row's token compared less than stamp_check_interval_s ago): the keys whose
-        rows may have changed, found without reading every row, and what the proof then compares. (None, keys and
-        tokens): compare every row's token."""
+        rows may have changed, found without reading every row (with ``read_stamps``, by reading every row's
+        stamp where no index leads with it), and what the proof then compares. (None, keys and tokens): compare
+        every row's token."""
         spec, settings = base.spec, self.settings
         if state is None or not recently_checked(state, base.snapshot_started, settings.stamp_check_interval_s):
             return None, KEYS_AND_TOKENS
+        # Rows stamped since an hour before the last run began; None when there are more than chunk_size of
+        # them (a mass re-stamp).
+        since = state.snapshot_started_epoch - settings.stamp_overlap_s
         if spec.stamp and spec.stamp in base.source.leading_indexed:
-            # Rows stamped since an hour before the last run began, through the stamp index; None when there
-            # are more than chunk_size of them (a mass re-stamp).
-            since = state.snapshot_started_epoch - settings.stamp_overlap_s
             stamped = changed_since(self.source, spec, since, settings.chunk_size)
             return (None, KEYS_AND_TOKENS) if stamped is None else (stamped, KEYS_AND_STAMP_INDEX)
+        if spec.stamp and read_stamps:
+            stamped = stamped_in(source_snapshot(self.source, spec, settings.chunk_size), spec, since)
+            return (None, KEYS_AND_TOKENS) if len(stamped) > settings.chunk_size else (stamped, STAMPS_READ)
         deleted = self._facts().deleted_keys()
         if spec.zeroed_on_delete and deleted is not None:
             return self.copy.keys_pointing_at(spec, spec.zeroed_on_delete, deleted), KEYS_AND_DELETED_POINTERS
@@ -360,3 +463,8 @@ def _log_diff(spec: TableSpec, rows: int, compared: str, diff: TableDiff, change
 
 def _schema_note(changes: list[str]) -> str:
     return f"; schema: {'; '.join(changes)}" if changes else ""
+
+
+def writes_copy(plan: TablePlan) -> bool:
+    """Whether a plan writes the copy (loads rows, or marks keys deleted)."""
+    return plan.rows() is not None or (isinstance(plan, KeyDiff) and plan.diff.deleted_keys.num_rows > 0)

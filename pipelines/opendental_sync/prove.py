@@ -8,21 +8,20 @@ from dataclasses import replace
 
 import pyarrow as pa
 
-from opendental_sync.binlog_plan import live_count
 from opendental_sync.buckets import Fingerprint, key_ranges
-from opendental_sync.destination import CopyDatabase, TableState
-from opendental_sync.diff import Reconciliation, compute_diff, expected_after_load, judged, reconcile, reconcile_judged
-from opendental_sync.plan import (
-    KEYS_AND_TOKENS,
-    BinlogKeys,
-    BucketDiff,
-    FirstLoad,
-    KeyDiff,
-    TablePlan,
-    Unchanged,
-    WholeRead,
+from opendental_sync.destination import CopyDatabase, LastProof, TableState
+from opendental_sync.diff import (
+    Reconciliation,
+    compute_diff,
+    expected_after_load,
+    judged,
+    live_count,
+    reconcile,
+    reconcile_judged,
 )
+from opendental_sync.plan import BucketDiff, FirstLoad, KeyDiff, NamedKeys, TablePlan, Unchanged, WholeRead
 from opendental_sync.results import TableResult
+from opendental_sync.shortcuts import KEYS_AND_TOKENS
 from opendental_sync.snapshots import STAMP, empty_snapshot
 
 log = logging.getLogger(__name__)
@@ -44,8 +43,8 @@ def prove(plan: TablePlan, result: TableResult, copy: CopyDatabase) -> Reconcili
             diff = compute_diff(read, plan.copy_snapshot, plan.spec, unsettled_since=None, fetch_all=True)
             _count_changes(result, diff.inserted, diff.updated, copy.mark_deleted(plan.spec, diff.deleted_keys))
             return reconcile(read, copy.snapshot(plan.spec, True), plan.spec)
-        case BinlogKeys():
-            return _prove_binlog(plan, result, copy)
+        case NamedKeys():
+            return _prove_named(plan, result, copy)
         case BucketDiff():
             return _prove_buckets(plan, result, copy)
         case KeyDiff():
@@ -54,9 +53,12 @@ def prove(plan: TablePlan, result: TableResult, copy: CopyDatabase) -> Reconcili
 
 
 def loaded_fingerprint(plan: FirstLoad, copy: CopyDatabase) -> Fingerprint:
-    """After a first load: the key index the next runs need, and the copy's fingerprints."""
+    """After a first load: the indexes the next runs need (the key's, and a ``zeroed_on_delete`` column's), and
+    the copy's fingerprints."""
     assert plan.stats.fingerprint is not None
     copy.ensure_key_index(plan.spec)
+    if plan.spec.zeroed_on_delete:
+        copy.ensure_key_index(plan.spec, (plan.spec.zeroed_on_delete,))
     return copy.fingerprint(plan.spec, plan.stats.fingerprint.width, None)
 
 
@@ -107,31 +109,32 @@ def _prove_buckets(plan: BucketDiff, result: TableResult, copy: CopyDatabase) ->
     )
 
 
-def _prove_binlog(plan: BinlogKeys, result: TableResult, copy: CopyDatabase) -> Reconciliation:
-    """The keys the binlog named are proven key by key; the rest of the table, which nothing wrote since the
-    last proof, by its row count on both sides (the source's counted at the run's position)."""
+def _prove_named(plan: NamedKeys, result: TableResult, copy: CopyDatabase) -> Reconciliation:
+    """The named keys are proven key by key; the rest of the table, which nothing wrote since the last proof, by
+    its row count on both sides: the source's counted at planning, the copy's counted now (one scan)."""
     spec = plan.spec
     expected, in_flight = _expected(plan, result, copy)
     after = copy.snapshot(spec, True, plan.key_ranges)
     rec = reconcile(expected, after, spec, in_flight)
-    plan.live_rows = plan.copy_outside + live_count(after)
-    named = sum(high - low + 1 for low, high in plan.key_ranges)
+    plan.live_rows = copy.live_count(spec)
+    copy_outside = plan.live_rows - live_count(after)
     if plan.source_outside is None:
-        log.info("%s: written while it was counted; its row count is compared by the next run", spec.name)
+        log.info("%s: written while it was counted; its source rows are counted by the next run", spec.name)
+    # Written while counted: the source's rows outside the keys are those the copy held there at the last proof.
     outside = plan.copy_outside if plan.source_outside is None else plan.source_outside
-    if outside != plan.copy_outside:
+    if outside != copy_outside:
         log.error(
-            "%s: outside the %d keys the binlog named, the source has %d rows and the copy %d",
+            "%s: outside the %d key runs named as changed, the source has %d rows and the copy %d",
             spec.name,
-            named,
+            len(plan.key_ranges),
             outside,
-            plan.copy_outside,
+            copy_outside,
         )
     return replace(
         rec,
         source_rows=rec.source_rows + outside,
-        copy_rows=rec.copy_rows + plan.copy_outside,
-        mismatched_buckets=() if outside == plan.copy_outside else (plan.key_span,),
+        copy_rows=rec.copy_rows + copy_outside,
+        mismatched_buckets=() if outside == copy_outside else (plan.key_span,),
     )
 
 
@@ -170,14 +173,22 @@ def remember(
         if previous
         else None
     )
-    state = TableState(plan.snapshot_started, plan.source.column_types, checked, *_binlog_state(plan, rec))
+    binlog = plan.binlog_from
+    state = TableState(
+        plan.snapshot_started,
+        plan.source.column_types,
+        checked,
+        binlog.file if binlog else None,
+        binlog.pos if binlog else None,
+        _live_rows(plan, rec),
+        LastProof(rec.source_rows, rec.source_checksum, rec.copy_checksum),
+    )
     copy.save_state(spec.name, state)
 
 
-def _binlog_state(plan: TablePlan, rec: Reconciliation) -> tuple[str | None, int | None, int | None]:
-    """The binlog position the proven copy covers, and the copy's live rows then (the next binlog run's count
-    check starts from them); None while the binlog is not in use, or when keys were in flight."""
-    if plan.binlog_from is None:
-        return None, None, None
-    live = plan.live_rows if isinstance(plan, BinlogKeys) else rec.copy_rows if rec.in_flight == 0 else None
-    return plan.binlog_from.file, plan.binlog_from.pos, live
+def _live_rows(plan: TablePlan, rec: Reconciliation) -> int | None:
+    """The copy's live rows the proof found (the next run's count check starts from them); None when keys were
+    in flight."""
+    if isinstance(plan, NamedKeys):
+        return plan.live_rows
+    return rec.copy_rows if rec.in_flight == 0 else None

@@ -11,6 +11,12 @@ at least once every ``stamp_check_interval_s`` (a day) and after any mismatch.
 - Changed keys found without reading every row: through an index on the change stamp (rows stamped since the
   last run), and for a column OpenDental only zeroes when the object it points at is deleted
   (``zeroed_on_delete``: securitylog.FKey), the copy rows that point at a key this run found deleted.
+- The rest of the table checked by its row count: when a MyISAM table's exact row count, less the keys above
+  the copy's highest (OpenDental's keys grow), equals the copy's rows at its last proof, no row was deleted.
+  Then only the changed keys and the new ones are compared and read (stamps without an index are read, not
+  fingerprinted), and the rest of the table is proven by the count, on both sides. A table whose count says
+  rows were deleted is compared on all its keys, as before. What the count cannot see (a delete and an
+  insert below the highest key without a stamp, in one run) waits for the daily full comparison.
 """
 
 from __future__ import annotations
@@ -29,6 +35,16 @@ from opendental_sync.source import WriteTimes
 KEYS_AND_TOKENS = "keys and tokens"
 KEYS_AND_STAMP_INDEX = "keys; tokens of the rows stamped since the last run (stamp index)"
 KEYS_AND_DELETED_POINTERS = "keys; tokens of the rows pointing at keys deleted in this run"
+# Where a stamp leads no index, the stamps are read (not fingerprinted) only for a table the count check may prove.
+STAMPS_READ = "stamps read; tokens of the rows stamped since the last run"
+# What the above become when the rest of the table was checked by its row count instead of its keys.
+COUNTED = {
+    KEYS_AND_STAMP_INDEX: "tokens of the rows stamped since the last run (stamp index) and of new keys; "
+    "the rest by row count",
+    STAMPS_READ: "tokens of the rows stamped since the last run (stamps read) and of new keys; the rest by row count",
+    KEYS_AND_DELETED_POINTERS: "tokens of the rows pointing at keys deleted in this run and of new keys; "
+    "the rest by row count",
+}
 NOT_WRITTEN = "not written since the last proven run (MyISAM UPDATE_TIME)"
 BINLOG_KEYS = "binlog: keys changed since the last position"
 # A write this many seconds before the previous run began may still carry a file time of that second.
@@ -40,7 +56,6 @@ class RunFacts:
     """What planning knows of the whole run: every table's last write, the latest proofs, the keys deleted so far."""
 
     writes: WriteTimes
-    proofs: dict[str, tuple[int, int, str, str, bool]]
     deleted: list[pa.Array] = field(default_factory=list)
     # Tables of this run whose deletions planning cannot list (read whole, or planning failed): while there are
     # any, a zeroed_on_delete column is compared on every row.
@@ -70,14 +85,21 @@ def not_written_proof(
     """The proof of a table nobody wrote since the last proven run (the previous proof, its row count checked
     against the server's), or None when the shortcut is not safe for it."""
     writes = facts.writes.tables.get(spec.name)
-    last = facts.proofs.get(spec.name)
-    if state is None or schema_changed or writes is None or last is None or facts.writes.mmap:
+    if state is None or schema_changed or writes is None or facts.writes.mmap:
         return None
-    if writes.engine.lower() != "myisam" or writes.last_write is None or not last[4]:
+    last, copy_rows = state.proof, state.live_rows
+    if writes.engine.lower() != "myisam" or writes.last_write is None or last is None or copy_rows is None:
         return None
     if not recently_checked(state, facts.writes.taken_at, interval_s):
         return None
-    if writes.last_write >= state.snapshot_started_epoch - WRITE_MARGIN_S or writes.rows != last[0]:
+    if writes.last_write >= state.snapshot_started_epoch - WRITE_MARGIN_S or writes.rows != last.source_rows:
         return None
-    source_rows, copy_rows, source_checksum, copy_checksum, _ = last
-    return Reconciliation(source_rows, copy_rows, source_checksum, copy_checksum, 0, empty_snapshot(spec))
+    return Reconciliation(
+        last.source_rows, copy_rows, last.source_checksum, last.copy_checksum, 0, empty_snapshot(spec)
+    )
+
+
+def counts_exactly(spec: TableSpec, facts: RunFacts) -> bool:
+    """Whether the source answers the table's row count exactly and at once (MyISAM keeps it)."""
+    writes = facts.writes.tables.get(spec.name)
+    return writes is not None and writes.engine.lower() == "myisam"

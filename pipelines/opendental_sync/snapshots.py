@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opendental_sync.buckets import (
     Fingerprint,
@@ -101,6 +103,22 @@ def changed_since(db: SourceDatabase, spec: TableSpec, since: int, limit: int) -
         return None
     keys = db.read_small(f"SELECT {quote_mysql(spec.primary_key[0])} AS k FROM {table} WHERE {where}")
     return keys.column("k").combine_chunks().cast(pa.int64())
+
+
+def keys_above(db: SourceDatabase, spec: TableSpec, after: int, limit: int) -> np.ndarray | None:
+    """The keys above ``after`` (sorted, through the key index); None when there are more than ``limit``."""
+    k = quote_mysql(spec.primary_key[0])
+    keys = db.read_small(
+        f"SELECT {k} AS k FROM {quote_mysql(spec.name)} WHERE {k} > {int(after)} ORDER BY {k} LIMIT {limit + 1}"
+    )
+    found = keys.column("k").to_numpy().astype(np.int64)
+    return None if len(found) > limit else found
+
+
+def stamped_in(snapshot: pa.Table, spec: TableSpec, since: int) -> pa.Array:
+    """Keys of a source snapshot's rows stamped at or after ``since`` (epoch seconds)."""
+    stamped = snapshot.filter(pc.greater_equal(snapshot.column(STAMP), since))
+    return stamped.column(spec.primary_key[0]).combine_chunks().cast(pa.int64())
 
 
 def bucket_groups(buckets: set[int], source: Fingerprint, chunk_size: int) -> list[list[tuple[int, int]]]:

@@ -15,9 +15,9 @@ from opendental_sync.buckets import bucket_width
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase
 from opendental_sync.diff import reconcile
-from opendental_sync.plan import KEYS_AND_STAMP_INDEX
 from opendental_sync.registry import TableSpec
 from opendental_sync.results import RunSummary
+from opendental_sync.shortcuts import COUNTED, KEYS_AND_STAMP_INDEX
 from opendental_sync.snapshots import source_snapshot
 from opendental_sync.source import SourceDatabase
 from opendental_sync.sync import Synchronizer
@@ -239,13 +239,16 @@ def lose_a_row_before_marking_deletes(monkeypatch: pytest.MonkeyPatch, pg_databa
     monkeypatch.setattr(CopyDatabase, "mark_deleted", lose_a_row_then_mark)
 
 
+@pytest.mark.parametrize(("compared", "named"), [("every key", "id 3"), ("changed keys and row count", "id 1-4")])
 def test_mismatch_fails_the_run_and_names_the_range(
-    edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
+    compared: str, named: str, edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync = make_sync(edge_source, pg_database, pipelines_dir)
     assert run(sync).ok
+    if compared == "every key":
+        sync.settings.stamp_check_interval_s = 0  # the daily check: every key, and the lost one by its bucket
     # A row is lost from the copy after this run loaded it and before it proves the result (as a broken
-    # loader or a careless hand edit would): the proof must catch it.
+    # loader or a careless hand edit would): the proof must catch it. Counted, it names the table's whole key span.
     lose_a_row_before_marking_deletes(monkeypatch, pg_database, 3)
     execute(edge_source, "UPDATE edge SET amount = 1 WHERE id = 4")  # so that this run loads something
     summary = run(sync)
@@ -253,16 +256,17 @@ def test_mismatch_fails_the_run_and_names_the_range(
     assert not summary.ok
     result = summary.results[0]
     assert result.status == "mismatch"
-    assert result.error is not None and "id 3" in result.error
+    assert result.error is not None and named in result.error
     assert (
         pg_scalar(
             pg_database,
             "SELECT mismatch_ranges FROM opendental_raw._od_reconciliation WHERE NOT matches",
         )
-        == "id 3"
+        == named
     )
     warn = make_sync(edge_source, pg_database, pipelines_dir, on_mismatch="warn")
     assert run(warn).ok  # and the run after heals it
+    assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
 
 
 def test_a_first_run_that_mismatches_still_leaves_its_unsettled_second_to_the_next(
@@ -386,7 +390,7 @@ def test_after_a_mismatch_the_next_run_compares_every_stamp(
     assert pg_scalar(pg_database, compared) == "keys and tokens"
     assert differences(edge_source, pg_database, DATASET, ["edge"]) == []
     assert run(sync).ok
-    assert pg_scalar(pg_database, compared) == KEYS_AND_STAMP_INDEX
+    assert pg_scalar(pg_database, compared) == COUNTED[KEYS_AND_STAMP_INDEX]
 
 
 def test_a_fresh_copy_database_with_a_kept_pipeline_directory_is_loaded_whole(
