@@ -212,3 +212,32 @@ def pgloader_load(source_url: str, pg_url: str) -> tuple[Timed, int]:
             copied += int(cur.fetchone()[0])
     conn.close()
     return run, copied
+
+
+def latest_by_table(pg_url: str, query: str) -> dict[str, str]:
+    """A two-column query over the copy's bookkeeping (table name, what it says of that table), as a dict."""
+    conn = psycopg2.connect(pg_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query)
+            return dict(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def compared_by_table(pg_url: str) -> dict[str, str]:
+    """What the latest run's proof compared per table (``_od_reconciliation.compared``: which shortcut applied)."""
+    return latest_by_table(
+        pg_url,
+        "SELECT table_name, compared FROM opendental_raw._od_reconciliation WHERE run_id = "
+        "(SELECT run_id FROM opendental_raw._od_run_log ORDER BY started_at DESC LIMIT 1)",
+    )
+
+
+def read_paths(pg_url: str) -> dict[str, str]:
+    """The read path each table's latest run took (``_od_run_log.read_path``)."""
+    return latest_by_table(
+        pg_url,
+        "SELECT DISTINCT ON (table_name) table_name, read_path FROM opendental_raw._od_run_log "
+        "ORDER BY table_name, started_at DESC",
+    )

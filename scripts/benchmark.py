@@ -30,21 +30,23 @@ import shutil
 import subprocess
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg2
+from bench_binlog import binlog_benchmark
 from bench_common import (
     ROOT,
     Timed,
     add_url_arguments,
     client_env,
+    compared_by_table,
     fresh_pg_database,
     mariadb_command,
     pgloader_errors,
     pgloader_load,
     psql_url,
+    read_paths,
     run_pipeline,
     server_cpu_seconds,
     source_exists,
@@ -52,7 +54,6 @@ from bench_common import (
 )
 from sqlalchemy.engine import make_url
 
-from opendental_demo.binlog_server import binlog_server
 from opendental_demo.generate import build_demo_source
 from opendental_demo.simulate import simulate_day
 from opendental_sync.config import SyncSettings
@@ -137,20 +138,6 @@ class ServerCpu:
         return ", ".join(f"{n} {'-' if s is None else f'{s:.1f}'}" for n, s in self.used.items())
 
 
-def compared_by_table(pg_url: str) -> dict[str, str]:
-    """What the latest run's proof compared per table (``_od_reconciliation.compared``: which shortcut applied)."""
-    conn = psycopg2.connect(pg_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT table_name, compared FROM opendental_raw._od_reconciliation WHERE run_id = "
-                "(SELECT run_id FROM opendental_raw._od_run_log ORDER BY started_at DESC LIMIT 1)"
-            )
-            return dict(cur.fetchall())
-    finally:
-        conn.close()
-
-
 def quiet_run(args: argparse.Namespace) -> tuple[Timed, ServerCpu, dict[str, str]]:
     """A run once the writes before it are older than the shortcut's margin: its time, CPU and what it compared."""
     time.sleep(WRITE_MARGIN_S + 1)
@@ -159,70 +146,6 @@ def quiet_run(args: argparse.Namespace) -> tuple[Timed, ServerCpu, dict[str, str
     if run.returncode != 0:
         print(run.output[-3000:])
     return run, cpu, compared_by_table(args.pg_url) if run.returncode == 0 else {}
-
-
-def read_paths(pg_url: str) -> dict[str, str]:
-    conn = psycopg2.connect(pg_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT DISTINCT ON (table_name) table_name, read_path FROM opendental_raw._od_run_log "
-                "ORDER BY table_name, started_at DESC"
-            )
-            return dict(cur.fetchall())
-    finally:
-        conn.close()
-
-
-def compared_kinds(pg_url: str) -> dict[str, int]:
-    """What the latest run compared (_od_reconciliation.compared), with how many tables each, most first."""
-    return dict(Counter(compared_by_table(pg_url).values()).most_common())
-
-
-def changed_rows(source_url: str, seed: int, days: range) -> int:
-    """Apply simulated clinic days to the source; the rows they inserted, updated and deleted."""
-    changed = 0
-    for day in days:
-        record = simulate_day(source_url, seed, day=day)
-        changed += sum(len(c.inserted) + len(c.updated) + len(c.deleted) for c in record.tables.values())
-    return changed
-
-
-def binlog_benchmark(patients: int, seed: int, pg_url: str) -> int:
-    """The full load and incremental runs with the binlog, on a MariaDB of this script's own with the binlog on."""
-    on = {"SOURCES__OPENDENTAL__BINLOG": "true"}
-    with binlog_server() as server:
-        source_url = server.url("opendental_bench")
-        t0 = time.perf_counter()
-        build_demo_source(source_url, patients, seed)
-        total = sum(source_rows(source_url).values())
-        built = time.perf_counter() - t0
-        print(f"built demo source ({patients} patients, {total:,} rows) with the binlog on in {built:.1f}s")
-        fresh_pg_database(pg_url)
-        full = run_pipeline(source_url, pg_url, settings=on)
-        if full.returncode != 0:
-            print(full.output[-3000:])
-            return 1
-        steps = [("(a) full load (binlog on)", full, total, compared_kinds(pg_url))]
-        for label, days, settings in (
-            ("(c) binlog run after one day", range(1, 2), on),
-            ("(f) binlog run after three days", range(2, 5), on),
-            ("(g) diff run after one day", range(5, 6), {"SOURCES__OPENDENTAL__BINLOG": "false"}),
-        ):
-            changed = changed_rows(source_url, seed, days)
-            run = run_pipeline(source_url, pg_url, settings=settings)
-            if run.returncode != 0:
-                print(run.output[-3000:])
-                return 1
-            steps.append((label, run, changed, compared_kinds(pg_url)))
-    print()
-    print(f"{'step':<34}{'seconds':>9}{'rows':>12}{'of full load':>14}{'peak MB':>10}  compared (tables)")
-    for label, run, rows, kinds in steps:
-        share = f"{run.seconds / full.seconds:.1%}"
-        described = "; ".join(f"{kind}: {n}" for kind, n in kinds.items())
-        print(f"{label:<34}{run.seconds:>9.1f}{rows:>12,}{share:>14}{run.peak_rss_mb:>10.0f}  {described}")
-    print("rows: the source's rows for (a), the rows the simulated days changed for the others")
-    return 0
 
 
 @dataclass

@@ -32,7 +32,8 @@ from opendental_sync.bounded import bounded_where
 from opendental_sync.buckets import bucketable, key_runs
 from opendental_sync.destination import TableState
 from opendental_sync.diff import compute_diff, live_count
-from opendental_sync.plan import NamedKeys, Planner, TablePlan, schema_changes
+from opendental_sync.plan import Planner, schema_changes
+from opendental_sync.plan_kinds import NamedKeys, TablePlan
 from opendental_sync.registry import TableSpec
 from opendental_sync.safety import describe_error
 from opendental_sync.snapshots import empty_snapshot, keys_snapshot

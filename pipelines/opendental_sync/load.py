@@ -23,7 +23,7 @@ from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, raw_name
 from opendental_sync.memory import releasing_free_memory
-from opendental_sync.plan import FirstLoad, TablePlan
+from opendental_sync.plan_kinds import FirstLoad, TablePlan
 from opendental_sync.progress import ReadProgress
 from opendental_sync.prove import loaded_fingerprint
 from opendental_sync.read import ReadLimits, SelectedRows, dlt_columns, read_rows

@@ -1,28 +1,15 @@
-"""What each table needs this run, decided from what both sides hold now: one explicit kind of plan per case.
-
-- ``Unchanged``: both sides were compared and agree; the comparison is the proof, nothing is read or written.
-- ``FirstLoad``: a single-key table with no live rows in the copy; every row is read once by key range and
-  fingerprinted as it is read, and the copy's fingerprints after the load must equal that.
-- ``WholeRead``: every row read in key order (a full refresh, a new source column, a table reloaded whole by
-  strategy, or a table without a single integer key whose copy is empty); compared with the copy's keys after.
-- ``KeyDiff``: a table without buckets: all keys of both sides diffed, the differing rows fetched.
-- ``BucketDiff``: a single-key table: only the buckets whose fingerprints differ are diffed key by key.
-- ``NamedKeys``: a single-key table whose changed keys are known (from the binlog, binlog_plan.py; or, between
-  full comparisons, from the stamp and the keys above the copy's highest, when its row count shows no delete):
-  only those keys are diffed, and the rest of the table is checked by its row count.
-"""
+"""What each table needs this run, decided from what both sides hold now: the Planner picks one kind of plan
+(plan_kinds.py) per table, taking the cheapest that still proves the copy (shortcuts.py)."""
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import TypedDict
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
 
-from opendental_sync.binlog import Position
 from opendental_sync.bounded import RowsPerQuery, bounded_where
 from opendental_sync.buckets import (
     Fingerprint,
@@ -37,10 +24,21 @@ from opendental_sync.buckets import (
 from opendental_sync.config import SyncSettings
 from opendental_sync.destination import CopyDatabase, TableState
 from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, live_count, reconcile
-from opendental_sync.read import ExtractStats, KeyRanges, RowSelection, SelectedRows, WholeTable
+from opendental_sync.plan_kinds import (
+    BucketDiff,
+    FirstLoad,
+    KeyDiff,
+    NamedKeys,
+    PlanBase,
+    TablePlan,
+    Unchanged,
+    WholeRead,
+    common_fields,
+    writes_copy,
+)
+from opendental_sync.read import ExtractStats, KeyRanges, RowSelection, WholeTable
 from opendental_sync.registry import TableSpec
 from opendental_sync.shortcuts import (
-    BINLOG_KEYS,
     COUNTED,
     KEYS_AND_DELETED_POINTERS,
     KEYS_AND_STAMP_INDEX,
@@ -68,96 +66,6 @@ from opendental_sync.source import SourceDatabase
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PlanBase:
-    """What every plan knows: the table, its source schema, and when this run's read of it began."""
-
-    spec: TableSpec
-    source: SourceTable
-    snapshot_started: int  # the source server's clock when planning began (epoch seconds)
-    schema_changes: list[str]
-    exists_in_copy: bool
-    stats: ExtractStats = field(default_factory=ExtractStats)
-    # The binlog position taken before this plan's reads: saved with the table's state once the copy is proven,
-    # so that the next run reads the binlog from there (None: the binlog is not in use this run).
-    binlog_from: Position | None = field(default=None, kw_only=True)
-
-    def rows(self) -> RowSelection | None:
-        """The rows this plan reads from the source, or None when it reads none."""
-        return None
-
-
-@dataclass
-class Unchanged(PlanBase):
-    """Both sides agree; ``reconciliation`` is the comparison that found so."""
-
-    reconciliation: Reconciliation = field(kw_only=True)
-    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
-
-
-@dataclass
-class FirstLoad(PlanBase):
-    """Every row of a single-key table, read by key range into an empty copy, fingerprinted as read."""
-
-    ranges: list[tuple[int, int]] = field(kw_only=True)
-    # The copy's fingerprints, taken by the loader right after the load (while later tables are read).
-    loaded_copy: Fingerprint | None = field(kw_only=True, default=None)
-    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
-
-    def rows(self) -> RowSelection:
-        return KeyRanges(self.ranges)
-
-
-@dataclass
-class WholeRead(PlanBase):
-    """Every row in key order; what was read is the source, compared with the copy's keys (read before)."""
-
-    copy_snapshot: pa.Table = field(kw_only=True)
-    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
-
-    def rows(self) -> RowSelection:
-        return WholeTable()
-
-
-@dataclass
-class KeyDiff(PlanBase):
-    """All keys of both sides diffed; ``where`` selects the rows to fetch."""
-
-    source_snapshot: pa.Table = field(kw_only=True)
-    diff: TableDiff = field(kw_only=True)
-    where: list[str] = field(kw_only=True)
-    compared: str = field(kw_only=True, default=KEYS_AND_TOKENS)
-
-    def rows(self) -> RowSelection | None:
-        return SelectedRows(self.where) if self.where else None
-
-
-@dataclass
-class BucketDiff(KeyDiff):
-    """The differing buckets diffed key by key; the others were proven equal by their fingerprints."""
-
-    clean_source: Fingerprint = field(kw_only=True)
-    clean_copy: Fingerprint = field(kw_only=True)
-    dirty_ranges: list[tuple[int, int]] = field(kw_only=True)
-
-
-@dataclass
-class NamedKeys(KeyDiff):
-    """The keys named as changed since the table's last proof (by the binlog, or by the stamp and the keys above
-    the copy's highest), diffed with the copy's rows for them; the rest of the table, which nothing wrote, is
-    checked by its row count."""
-
-    key_ranges: list[tuple[int, int]] = field(kw_only=True)  # the changed keys, as inclusive runs
-    copy_outside: int = field(kw_only=True)  # live copy rows outside those keys (the last proven count less them)
-    source_outside: int | None = field(kw_only=True)  # source rows outside them; None: written while counted
-    key_span: tuple[int, int] = field(kw_only=True)  # the source's lowest and highest key (names a count mismatch)
-    live_rows: int | None = field(kw_only=True, default=None)  # the copy's live rows after the load (the proof)
-    compared: str = field(kw_only=True, default=BINLOG_KEYS)
-
-
-TablePlan = Unchanged | FirstLoad | WholeRead | KeyDiff | BucketDiff | NamedKeys
 
 
 class Planner:
@@ -201,7 +109,7 @@ class Planner:
                 "%s: %d source rows, not written since the last proven run: not read", spec.name, proof.source_rows
             )
             base = PlanBase(spec, table, facts.writes.taken_at, changes, exists)
-            return Unchanged(**_fields(base), reconciliation=proof, compared=NOT_WRITTEN)
+            return Unchanged(**common_fields(base), reconciliation=proof, compared=NOT_WRITTEN)
         base = PlanBase(spec, table, self.source.server_epoch(), changes, exists)
         whole = hash_missing or full_refresh or column_added or spec.strategy == "full"
         if not whole and bucketable(spec, table):
@@ -211,7 +119,7 @@ class Planner:
             log.info("%s: full read%s", spec.name, _schema_note(changes))
             if copy_snap.num_rows:  # its deletions are found after the load, too late for a zeroed_on_delete column
                 facts.unlisted.append(spec.name)
-            return WholeRead(**_fields(base), copy_snapshot=copy_snap)
+            return WholeRead(**common_fields(base), copy_snapshot=copy_snap)
         return self._plan_keys(base, state, copy_snap)
 
     def _plan_keys(self, base: PlanBase, state: TableState | None, copy_snap: pa.Table) -> TablePlan:
@@ -223,10 +131,10 @@ class Planner:
         if not where and diff.deleted_keys.num_rows == 0:
             # Nothing to load or mark: both sides were read just now, so their comparison is the proof.
             log.info("%s: %d source rows, unchanged", spec.name, source_snap.num_rows)
-            return Unchanged(**_fields(base), reconciliation=reconcile(source_snap, copy_snap, spec))
+            return Unchanged(**common_fields(base), reconciliation=reconcile(source_snap, copy_snap, spec))
         _log_diff(spec, source_snap.num_rows, "", diff, base.schema_changes)
         self._facts().remember_deleted(diff.deleted_keys)
-        return KeyDiff(**_fields(base), source_snapshot=source_snap, diff=diff, where=where)
+        return KeyDiff(**common_fields(base), source_snapshot=source_snap, diff=diff, where=where)
 
     def _plan_buckets(self, base: PlanBase, state: TableState | None) -> TablePlan:
         """Plan a single-key table by bucket fingerprints: only buckets that differ are diffed key by key."""
@@ -257,7 +165,7 @@ class Planner:
             rec = Reconciliation(
                 source_fp.rows, copy_fp.rows, source_fp.checksum(), copy_fp.checksum(), 0, empty_snapshot(spec)
             )
-            return Unchanged(**_fields(base), reconciliation=rec, compared=compared)
+            return Unchanged(**common_fields(base), reconciliation=rec, compared=compared)
         ranges = key_ranges(dirty, width)
         chunk = self.settings.chunk_size
         source_snap = range_snapshot(self.source, spec, bucket_groups(dirty, source_fp, chunk), chunk)
@@ -268,7 +176,7 @@ class Planner:
         _log_diff(spec, bounds[2], found, diff, base.schema_changes)
         self._facts().remember_deleted(diff.deleted_keys)
         return BucketDiff(
-            **_fields(base),
+            **common_fields(base),
             source_snapshot=source_snap,
             diff=diff,
             where=where,
@@ -330,7 +238,7 @@ class Planner:
         self._facts().remember_deleted(diff.deleted_keys)
         low, high = bounds[0] or 0, bounds[1] or 0
         return NamedKeys(
-            **_fields(base),
+            **common_fields(base),
             source_snapshot=source_snap,
             diff=diff,
             where=where,
@@ -392,7 +300,7 @@ class Planner:
         # Nothing live in the copy: read every row once; the read is fingerprinted as it goes, and the copy's
         # fingerprints after the load must equal it.
         log.info("%s: full read%s", base.spec.name, _schema_note(base.schema_changes))
-        plan = FirstLoad(**_fields(base), ranges=key_spans(*bounds, self.settings.chunk_size))
+        plan = FirstLoad(**common_fields(base), ranges=key_spans(*bounds, self.settings.chunk_size))
         plan.stats.fingerprint = Fingerprint(width)
         return plan
 
@@ -428,24 +336,6 @@ def schema_changes(previous: dict[str, str] | None, table: SourceTable) -> tuple
     return changes, any(c not in previous for c in current)
 
 
-class _Common(TypedDict):
-    spec: TableSpec
-    source: SourceTable
-    snapshot_started: int
-    schema_changes: list[str]
-    exists_in_copy: bool
-
-
-def _fields(base: PlanBase) -> _Common:
-    return {
-        "spec": base.spec,
-        "source": base.source,
-        "snapshot_started": base.snapshot_started,
-        "schema_changes": base.schema_changes,
-        "exists_in_copy": base.exists_in_copy,
-    }
-
-
 def _log_diff(spec: TableSpec, rows: int, compared: str, diff: TableDiff, changes: list[str]) -> None:
     """One line per planned table: what the comparison found and what this run fetches (counts only)."""
     log.info(
@@ -463,8 +353,3 @@ def _log_diff(spec: TableSpec, rows: int, compared: str, diff: TableDiff, change
 
 def _schema_note(changes: list[str]) -> str:
     return f"; schema: {'; '.join(changes)}" if changes else ""
-
-
-def writes_copy(plan: TablePlan) -> bool:
-    """Whether a plan writes the copy (loads rows, or marks keys deleted)."""
-    return plan.rows() is not None or (isinstance(plan, KeyDiff) and plan.diff.deleted_keys.num_rows > 0)

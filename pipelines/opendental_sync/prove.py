@@ -19,7 +19,7 @@ from opendental_sync.diff import (
     reconcile,
     reconcile_judged,
 )
-from opendental_sync.plan import BucketDiff, FirstLoad, KeyDiff, NamedKeys, TablePlan, Unchanged, WholeRead
+from opendental_sync.plan_kinds import BucketDiff, FirstLoad, KeyDiff, NamedKeys, TablePlan, Unchanged, WholeRead
 from opendental_sync.results import TableResult
 from opendental_sync.shortcuts import KEYS_AND_TOKENS
 from opendental_sync.snapshots import STAMP, empty_snapshot
@@ -164,7 +164,7 @@ def remember(
         if previous is None:
             copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, None))
         elif previous.stamps_checked_epoch is not None:
-            copy.save_state(spec.name, replace(previous, stamps_checked_epoch=None))
+            copy.save_state(spec.name, replace(previous, stamps_checked_epoch=None, live_rows=None))
         return
     checked = (
         plan.snapshot_started

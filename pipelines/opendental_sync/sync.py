@@ -25,7 +25,8 @@ from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.destination import CopyDatabase, raw_name
 from opendental_sync.load import Loader
 from opendental_sync.names import without_columns
-from opendental_sync.plan import Planner, TablePlan
+from opendental_sync.plan import Planner
+from opendental_sync.plan_kinds import TablePlan
 from opendental_sync.prove import prove, remember
 from opendental_sync.registry import TableSpec
 from opendental_sync.results import RunSummary, TableResult
