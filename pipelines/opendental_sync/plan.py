@@ -60,7 +60,7 @@ from opendental_sync.snapshots import (
     range_snapshot,
     source_fingerprint,
     source_snapshot,
-    stamped_in,
+    stamped_by_scan,
 )
 from opendental_sync.source import SourceDatabase
 from opendental_sync.source_schema import ROW_HASH_COLUMN, SourceTable
@@ -144,7 +144,7 @@ class Planner:
         if not base.exists_in_copy:
             return self._first_load(base, bounds, width)
         new = self._new_keys(base, state, bounds)
-        changed, compared = self._changed_keys(base, state, read_stamps=new is not None)
+        changed, compared = self._changed_keys(base, state, bounds if new is not None else None)
         if new is not None and changed is not None and state is not None:
             counted = self._counted(base, state, np.union1d(changed.to_numpy(), new), bounds, compared)
             if counted is not None:
@@ -250,12 +250,12 @@ class Planner:
         )
 
     def _changed_keys(
-        self, base: PlanBase, state: TableState | None, read_stamps: bool = False
+        self, base: PlanBase, state: TableState | None, stamps_to_read: tuple[int | None, int | None, int] | None = None
     ) -> tuple[pa.Array | None, str]:
         """Between full checks (every row's token compared less than stamp_check_interval_s ago): the keys whose
-        rows may have changed, found without reading every row (with ``read_stamps``, by reading every row's
-        stamp where no index leads with it), and what the proof then compares. (None, keys and tokens): compare
-        every row's token."""
+        rows may have changed, found without reading every row (given the table's key bounds in
+        ``stamps_to_read``, by reading every row's stamp where no index leads with it), and what the proof then
+        compares. (None, keys and tokens): compare every row's token."""
         spec, settings = base.spec, self.settings
         if state is None or not recently_checked(state, base.snapshot_started, settings.stamp_check_interval_s):
             return None, KEYS_AND_TOKENS
@@ -265,9 +265,17 @@ class Planner:
         if spec.stamp and spec.stamp in base.source.leading_indexed:
             stamped = changed_since(self.source, spec, since, settings.chunk_size)
             return (None, KEYS_AND_TOKENS) if stamped is None else (stamped, KEYS_AND_STAMP_INDEX)
-        if spec.stamp and read_stamps:
-            stamped = stamped_in(source_snapshot(self.source, spec, settings.chunk_size), spec, since)
-            return (None, KEYS_AND_TOKENS) if len(stamped) > settings.chunk_size else (stamped, STAMPS_READ)
+        if spec.stamp and stamps_to_read is not None:
+            stamped = stamped_by_scan(
+                self.source,
+                spec,
+                since,
+                stamps_to_read,
+                settings.chunk_size,
+                settings.read_workers,
+                settings.chunk_size,
+            )
+            return (None, KEYS_AND_TOKENS) if stamped is None else (stamped, STAMPS_READ)
         deleted = self._facts().deleted_keys()
         if spec.zeroed_on_delete and deleted is not None:
             return self.copy.keys_pointing_at(spec, spec.zeroed_on_delete, deleted), KEYS_AND_DELETED_POINTERS

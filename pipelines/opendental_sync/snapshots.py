@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from opendental_sync.buckets import (
     Fingerprint,
@@ -115,10 +114,46 @@ def keys_above(db: SourceDatabase, spec: TableSpec, after: int, limit: int) -> n
     return None if len(found) > limit else found
 
 
-def stamped_in(snapshot: pa.Table, spec: TableSpec, since: int) -> pa.Array:
-    """Keys of a source snapshot's rows stamped at or after ``since`` (epoch seconds)."""
-    stamped = snapshot.filter(pc.greater_equal(snapshot.column(STAMP), since))
-    return stamped.column(spec.primary_key[0]).combine_chunks().cast(pa.int64())
+def stamped_by_scan(
+    db: SourceDatabase,
+    spec: TableSpec,
+    since: int,
+    bounds: tuple[int | None, int | None, int],
+    limit: int,
+    workers: int = 2,
+    span_rows: int = 10_000,
+) -> pa.Array | None:
+    """Keys of the rows stamped at or after ``since`` (epoch seconds) in a table whose stamp leads no index: every
+    row's stamp is read on the server, ``span_rows`` rows a query (the page's last key first, from the key index),
+    ``workers`` spans at a time; only the keys found travel. None when more than ``limit`` were found."""
+    assert spec.stamp is not None
+    key, table = quote_mysql(spec.primary_key[0]), quote_mysql(spec.name)
+    stamped = f"{quote_mysql(spec.stamp)} >= FROM_UNIXTIME({int(since)})"
+    low, high, rows = bounds
+
+    def span(bounds: tuple[int, int]) -> list[pa.Array]:
+        def page(after: int | None, n: int) -> tuple[int, int, pa.Array]:
+            start = bounds[0] if after is None else after + 1
+            edge = db.read_small(
+                f"SELECT COUNT(*) AS n, MAX(k) AS last FROM (SELECT {key} AS k FROM {table} "
+                f"WHERE {key} BETWEEN {start} AND {bounds[1]} ORDER BY {key} LIMIT {n}) AS page"
+            )
+            count, last = (edge.column(c)[0].as_py() for c in ("n", "last"))
+            if not count:
+                return 0, start, pa.array([], pa.int64())
+            found = db.read_small(
+                f"SELECT {key} AS k FROM {table} WHERE {key} BETWEEN {start} AND {int(last)} AND {stamped}"
+            )
+            return int(count), int(last), found.column("k").combine_chunks().cast(pa.int64())
+
+        return [p[2] for p in pages(page, rows_in=lambda p: p[0], last_of=lambda p: p[1], page_rows=span_rows)]
+
+    found: list[pa.Array] = []
+    for part in in_order(span, key_spans(low, high, rows, span_rows), workers):
+        found.extend(part)
+        if sum(len(a) for a in found) > limit:
+            return None
+    return pa.concat_arrays(found) if found else pa.array([], pa.int64())
 
 
 def bucket_groups(buckets: set[int], source: Fingerprint, chunk_size: int) -> list[list[tuple[int, int]]]:

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import MYSQL_HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, mysql_admin, mysql_url
 from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.registry import TableSpec
 from opendental_sync.results import RunSummary, TableResult
 from opendental_sync.shortcuts import (
     COUNTED,
@@ -26,6 +27,8 @@ from opendental_sync.shortcuts import (
     STAMPS_READ,
     WRITE_MARGIN_S,
 )
+from opendental_sync.snapshots import key_bounds, stamped_by_scan
+from opendental_sync.source import SourceDatabase
 from opendental_sync.sync import Synchronizer
 from support.compare import differences
 
@@ -247,3 +250,19 @@ def test_a_table_whose_row_count_shows_no_delete_is_compared_on_its_stamped_and_
     healed = result(sync.run(names=["zz_note"]), "zz_note")
     assert healed.compared == KEYS_AND_TOKENS and (healed.rows_inserted, healed.rows_deleted) == (1, 1)
     assert differences(notes, pg_database, DATASET, ["zz_note"]) == []
+
+
+def test_reading_the_stamps_finds_every_stamped_key_in_bounded_pages(notes: str) -> None:
+    # A dense run of keys and a sparse tail: the first key span holds 3000 rows, read in pages of 500.
+    execute(
+        notes,
+        "INSERT INTO zz_note SELECT seq, 'far', seq, '2024-01-01 08:00:00' FROM seq_1000000_to_1000050",
+        "UPDATE zz_note SET Amount = -1 WHERE NoteNum IN (1, 501, 1777, 3000, 1000049)",
+    )
+    db = SourceDatabase(mysql_url(notes))
+    spec = TableSpec("zz_note", "low", ("NoteNum",), "stamp", "DateTStamp")
+    bounds = key_bounds(db, spec)
+    since = int(time.time()) - 600
+    found = stamped_by_scan(db, spec, since, bounds, limit=10, workers=2, span_rows=500)
+    assert found is not None and sorted(found.to_pylist()) == [1, 501, 1777, 3000, 1000049]
+    assert stamped_by_scan(db, spec, since, bounds, limit=3, workers=2, span_rows=500) is None  # a mass re-stamp
