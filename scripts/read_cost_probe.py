@@ -11,7 +11,10 @@ the local MariaDB server spent (user and system, from /proc):
   mrr           the key ranges with multi-range read sorting its row fetches (`mrr_sort_keys`);
   fingerprint   the bucket fingerprints of keys and change tokens, as an incremental run compares them
                 (tables in tables.toml with a stamp or hash only);
-  keys only     the bucket fingerprints of keys alone, from the primary-key index.
+  keys only     the bucket fingerprints of keys alone, from the primary-key index;
+  stamps        every row's stamp compared on the server by key ranges, only the keys stamped in the last
+                three hours returned, as a run reads a stamp no index leads with (tables with a stamp only);
+  keys, stamps  every key and stamp returned by key ranges (what such a run fetched before).
 The figures explain the benchmark's floor step: a MyISAM key range fetches each row with its own system
 calls, a scan reads the data file in large blocks.
 """
@@ -74,6 +77,15 @@ def shapes(table: str, key: str, low: int, high: int, rows: int, chunk: int) -> 
     if spec is not None and spec.has_token and spec.primary_key == (key,):
         out["fingerprint"] = lambda: "".join(
             mysql_fingerprint_query(spec, width, a, b, chunk, "keys and tokens") + ";\n" for a, b in spans
+        )
+    if spec is not None and spec.stamp and spec.primary_key == (key,):
+        stamp = quote_mysql(spec.stamp)
+        out["stamps"] = lambda: "".join(
+            f"SELECT {k} FROM {t} WHERE {k} BETWEEN {a} AND {b} AND {stamp} >= NOW() - INTERVAL 3 HOUR;\n"
+            for a, b in spans
+        )
+        out["keys, stamps"] = lambda: "".join(
+            f"SELECT {k}, UNIX_TIMESTAMP({stamp}) FROM {t} WHERE {k} BETWEEN {a} AND {b};\n" for a, b in spans
         )
     if spec is not None and spec.primary_key == (key,):
         out["keys only"] = lambda: "".join(

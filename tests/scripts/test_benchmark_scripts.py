@@ -101,6 +101,23 @@ def test_the_read_cost_probe_reads_the_table_in_every_shape(mysql_database: str)
         assert re.search(rf"^{shape} +\d+\.\d\d +\S+ +\S+$", out, re.MULTILINE), f"{shape}:\n{out}"
 
 
+def test_the_read_cost_probe_reads_a_stamp_as_a_run_does_where_no_index_leads_with_it(mysql_database: str) -> None:
+    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE commlog (CommlogNum bigint NOT NULL PRIMARY KEY, Note text, DateTStamp timestamp NOT NULL "
+            "DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE=MyISAM"
+        )
+        cur.execute("INSERT INTO commlog (CommlogNum, Note) SELECT seq, 'called' FROM seq_1_to_3000")
+    args = ["--table", "commlog", "--chunk-size", "1000", "--source-url", mysql_url(mysql_database)]
+    out = run_script("read_cost_probe.py", *args).stdout
+    for shape in ("stamps", "keys, stamps", "fingerprint"):
+        assert re.search(rf"^{shape} +\d+\.\d\d +\S+ +\S+$", out, re.MULTILINE), f"{shape}:\n{out}"
+    # The stamp-read probe finds the same keys each way (none stamped long ago, all 3000 within the hour).
+    out = run_script("stamp_read_probe.py", "--table", "commlog", "--hours", "1", *args[-2:]).stdout
+    assert re.search(r"^stamps read on the server +\d+\.\d\d s  3,000 keys$", out, re.MULTILINE), out
+    assert re.search(r"^every key and stamp fetched +\d+\.\d\d s  3,000 keys$", out, re.MULTILINE), out
+
+
 def test_client_passwords_travel_in_the_environment_not_the_command_line() -> None:
     from scripts.bench_common import client_env, mariadb_command, psql_url
 
