@@ -21,7 +21,7 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import SyncSettings
-from opendental_sync.destination import CopyDatabase, raw_name
+from opendental_sync.destination import SESSION_OPTIONS, CopyDatabase, raw_name
 from opendental_sync.memory import releasing_free_memory
 from opendental_sync.plan_kinds import FirstLoad, TablePlan
 from opendental_sync.progress import ReadProgress
@@ -254,9 +254,13 @@ def _count_job_retries(info: Any, names: list[str], retried: Counter[str]) -> No
 
 
 def postgres_credentials(url: str) -> PostgresCredentials:
-    """dlt credentials from a URL; a URL without a password (trust or peer auth) is allowed."""
+    """dlt credentials from a URL; a URL without a password (trust or peer auth) is allowed. dlt's sessions get
+    our session options (no JIT) on top of any the URL gives."""
     credentials = PostgresCredentials()
     credentials.parse_native_representation(url)
     if credentials.password is None:
         credentials.password = ""
+    query = dict(credentials.query or {})
+    query["options"] = f"{query.get('options', '')} {SESSION_OPTIONS}".strip()
+    credentials.query = query
     return credentials

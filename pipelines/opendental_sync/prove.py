@@ -53,12 +53,13 @@ def prove(plan: TablePlan, result: TableResult, copy: CopyDatabase) -> Reconcili
 
 
 def loaded_fingerprint(plan: FirstLoad, copy: CopyDatabase) -> Fingerprint:
-    """After a first load: the indexes the next runs need (the key's, and a ``zeroed_on_delete`` column's), and
-    the copy's fingerprints."""
+    """After a first load: the indexes the next runs need (the key's, and a ``zeroed_on_delete`` column's), the
+    planner's statistics, and the copy's fingerprints."""
     assert plan.stats.fingerprint is not None
     copy.ensure_key_index(plan.spec)
     if plan.spec.zeroed_on_delete:
         copy.ensure_key_index(plan.spec, (plan.spec.zeroed_on_delete,))
+    copy.analyze(plan.spec)
     return copy.fingerprint(plan.spec, plan.stats.fingerprint.width, None)
 
 

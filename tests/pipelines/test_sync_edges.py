@@ -4,6 +4,7 @@ schema drift, reconciliation of a corrupted copy. Real MariaDB -> real PostgreSQ
 from __future__ import annotations
 
 import datetime
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
@@ -108,6 +109,34 @@ def test_values_at_the_edges_survive(edge_source: str, pg_database: str, pipelin
     assert types["dt"] == "timestamp without time zone"
     assert types["stamp"] == "timestamp with time zone"
     assert types["big_u"] == "numeric"
+
+
+def test_a_first_load_leaves_planner_statistics_and_no_session_compiles_queries(
+    edge_source: str, pg_database: str, pipelines_dir: Path
+) -> None:
+    # Sessions of this database start with JIT on, whatever the server's default: every session of ours, the
+    # psycopg2 one, the ADBC one and dlt's, must turn it off.
+    with closing(psycopg2.connect(pg_database)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'ALTER DATABASE "{pg_database.rsplit("/", 1)[1]}" SET jit = on')
+    assert pg_scalar(pg_database, "SELECT current_setting('jit')") == "on"
+    sync = make_sync(edge_source, pg_database, pipelines_dir)
+    assert run(sync).ok
+    # The first load ANALYZEd the table: the planner knows its key is unique.
+    assert (
+        pg_scalar(
+            pg_database,
+            "SELECT n_distinct FROM pg_stats WHERE schemaname = 'opendental_raw' AND tablename = 'edge' AND attname = 'id'",
+        )
+        == -1
+    )
+    with sync.copy.connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT current_setting('jit')")
+        assert cur.fetchone()[0] == "off"
+    assert sync.copy._fetch_arrow("SELECT current_setting('jit') AS jit").column("jit").to_pylist() == ["off"]
+    with sync.loader.pipeline().sql_client() as client:
+        assert client.execute_sql("SELECT current_setting('jit')")[0][0] == "off"
 
 
 def test_changes_deletes_and_resurrection_reach_the_copy(
