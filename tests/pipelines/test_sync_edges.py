@@ -136,7 +136,8 @@ def test_a_first_load_leaves_planner_statistics_and_no_session_compiles_queries(
         assert cur.fetchone()[0] == "off"
     assert sync.copy._fetch_arrow("SELECT current_setting('jit') AS jit").column("jit").to_pylist() == ["off"]
     with sync.loader.pipeline().sql_client() as client:
-        assert client.execute_sql("SELECT current_setting('jit')")[0][0] == "off"
+        rows = client.execute_sql("SELECT current_setting('jit')")
+        assert rows is not None and rows[0][0] == "off"
 
 
 def test_changes_deletes_and_resurrection_reach_the_copy(
