@@ -255,12 +255,13 @@ def _count_job_retries(info: Any, names: list[str], retried: Counter[str]) -> No
 
 def postgres_credentials(url: str) -> PostgresCredentials:
     """dlt credentials from a URL; a URL without a password (trust or peer auth) is allowed. dlt's sessions get
-    our session options (no JIT) on top of any the URL gives."""
+    our session options (no JIT) unless the URL gives options of its own: dlt passes them on to ADBC in a URL,
+    where the space that would join two options becomes "+", and PostgreSQL would refuse the session."""
     credentials = PostgresCredentials()
     credentials.parse_native_representation(url)
     if credentials.password is None:
         credentials.password = ""
     query = dict(credentials.query or {})
-    query["options"] = f"{query.get('options', '')} {SESSION_OPTIONS}".strip()
+    query.setdefault("options", SESSION_OPTIONS)
     credentials.query = query
     return credentials
