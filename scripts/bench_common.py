@@ -109,11 +109,17 @@ def run_timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
     return Timed(seconds, usage.ru_maxrss / 1024, proc.returncode, output, cpu)
 
 
+def add_source_url_argument(parser: argparse.ArgumentParser) -> None:
+    """``--source-url``, defaulting to OPENDENTAL_BENCH_SOURCE_URL (a password there stays off the command line,
+    which ``ps`` shows to every user), else the local MariaDB's benchmark database."""
+    source = "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"
+    parser.add_argument("--source-url", default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", source))
+
+
 def add_url_arguments(parser: argparse.ArgumentParser, pg_database: str) -> None:
     """``--source-url`` and ``--pg-url``, defaulting to OPENDENTAL_BENCH_SOURCE_URL / OPENDENTAL_BENCH_PG_URL
     (a password there stays off the command line, which ``ps`` shows to every user), else the local servers."""
-    source = "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"
-    parser.add_argument("--source-url", default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", source))
+    add_source_url_argument(parser)
     pg = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
     parser.add_argument("--pg-url", default=os.environ.get("OPENDENTAL_BENCH_PG_URL", pg))
 

@@ -22,13 +22,12 @@ calls, a scan reads the data file in large blocks.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 
-from bench_common import client_env, mariadb_command, mysql_cursor, server_cpu_split
+from bench_common import add_source_url_argument, client_env, mariadb_command, mysql_cursor, server_cpu_split
 from sqlalchemy.engine import make_url
 
 from opendental_sync.buckets import bucket_width, key_spans, mysql_fingerprint_query
@@ -98,10 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", default="securitylog")
     p.add_argument("--chunk-size", type=int, default=10_000, help="rows per bounded read (as chunk_size)")
-    p.add_argument(
-        "--source-url",
-        default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"),
-    )
+    add_source_url_argument(p)
     args = p.parse_args(argv)
 
     key, low, high, rows = key_facts(args.source_url, args.table)

@@ -13,13 +13,13 @@ pipeline's own code, with the run's settings (chunk_size rows a query, read_work
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 import pyarrow.compute as pc
+from bench_common import add_source_url_argument
 
 from opendental_sync.buckets import bucket_width
 from opendental_sync.config import SyncSettings
@@ -40,10 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--table", default="commlog")
     p.add_argument("--hours", type=int, default=3, help="how far back a row's stamp counts as changed")
-    p.add_argument(
-        "--source-url",
-        default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", "mysql+pymysql://root:@127.0.0.1:3306/opendental_bench"),
-    )
+    add_source_url_argument(p)
     args = p.parse_args(argv)
     spec = load_registry().get(args.table)
     if spec is None or spec.stamp is None:

@@ -73,6 +73,14 @@ def mysql_admin(database: str | None = None) -> pymysql.connections.Connection:
     )
 
 
+def mysql_execute(database: str, *statements: str | tuple[str, tuple[object, ...]]) -> None:
+    """Run each statement (or statement and its parameters) in ``database``, one admin session for all."""
+    with mysql_admin(database) as conn, conn.cursor() as cur:
+        for statement in statements:
+            query, params = (statement, None) if isinstance(statement, str) else statement
+            cur.execute(query, params)
+
+
 @pytest.fixture
 def mysql_database() -> Iterator[str]:
     """A fresh, empty MariaDB database; yields its name."""

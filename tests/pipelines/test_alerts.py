@@ -14,7 +14,7 @@ import psycopg2
 import pyarrow as pa
 import pytest
 
-from conftest import MYSQL_HOST, mysql_admin, mysql_url
+from conftest import MYSQL_HOST, mysql_execute, mysql_url
 from opendental_sync.alerts import Alert, AlertSettings, channel_name, make_channel
 from opendental_sync.diff import Reconciliation
 from opendental_sync.monitoring import RunMonitor
@@ -36,13 +36,13 @@ def channels() -> Iterator[tuple[Mailbox, str, Webhook, str]]:
 
 
 def make_source(database: str) -> None:
-    with mysql_admin(database) as conn, conn.cursor() as cur:
-        cur.execute(
-            "CREATE TABLE patient (PatNum bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, LName varchar(100), "
-            "DateTStamp timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE=MyISAM"
-        )
-        cur.execute("INSERT INTO patient (LName) SELECT CONCAT('name', seq) FROM seq_1_to_500")
-        cur.execute("INSERT INTO patient (LName) VALUES (%s)", (PLANTED,))
+    mysql_execute(
+        database,
+        "CREATE TABLE patient (PatNum bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, LName varchar(100), "
+        "DateTStamp timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE=MyISAM",
+        "INSERT INTO patient (LName) SELECT CONCAT('name', seq) FROM seq_1_to_500",
+        ("INSERT INTO patient (LName) VALUES (%s)", (PLANTED,)),
+    )
 
 
 def env_for(source_url: str, pg_url: str, tmp_path: Path, **alerts: list[str] | str) -> dict[str, str]:

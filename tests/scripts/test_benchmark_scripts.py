@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import mysql_admin, mysql_url
+from conftest import mysql_execute, mysql_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENTS = "300"
@@ -81,12 +81,12 @@ def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_data
 
 
 def test_the_read_cost_probe_reads_the_table_in_every_shape(mysql_database: str) -> None:
-    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
-        cur.execute(
-            "CREATE TABLE securitylog (SecurityLogNum bigint NOT NULL PRIMARY KEY, FKey bigint NOT NULL, "
-            "LogText text) ENGINE=MyISAM"
-        )
-        cur.execute("INSERT INTO securitylog SELECT seq, seq % 7, 'entry' FROM seq_1_to_5000")
+    mysql_execute(
+        mysql_database,
+        "CREATE TABLE securitylog (SecurityLogNum bigint NOT NULL PRIMARY KEY, FKey bigint NOT NULL, LogText text) "
+        "ENGINE=MyISAM",
+        "INSERT INTO securitylog SELECT seq, seq % 7, 'entry' FROM seq_1_to_5000",
+    )
     out = run_script(
         "read_cost_probe.py",
         "--table",
@@ -102,12 +102,12 @@ def test_the_read_cost_probe_reads_the_table_in_every_shape(mysql_database: str)
 
 
 def test_the_read_cost_probe_reads_a_stamp_as_a_run_does_where_no_index_leads_with_it(mysql_database: str) -> None:
-    with mysql_admin(mysql_database) as conn, conn.cursor() as cur:
-        cur.execute(
-            "CREATE TABLE commlog (CommlogNum bigint NOT NULL PRIMARY KEY, Note text, DateTStamp timestamp NOT NULL "
-            "DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE=MyISAM"
-        )
-        cur.execute("INSERT INTO commlog (CommlogNum, Note) SELECT seq, 'called' FROM seq_1_to_3000")
+    mysql_execute(
+        mysql_database,
+        "CREATE TABLE commlog (CommlogNum bigint NOT NULL PRIMARY KEY, Note text, DateTStamp timestamp NOT NULL "
+        "DEFAULT current_timestamp() ON UPDATE current_timestamp()) ENGINE=MyISAM",
+        "INSERT INTO commlog (CommlogNum, Note) SELECT seq, 'called' FROM seq_1_to_3000",
+    )
     args = ["--table", "commlog", "--chunk-size", "1000", "--source-url", mysql_url(mysql_database)]
     out = run_script("read_cost_probe.py", *args).stdout
     for shape in ("stamps", "keys, stamps", "fingerprint"):
