@@ -36,7 +36,7 @@ import yaml  # type: ignore[import-untyped]
 
 from opendental_demo.generate import ddl_statements
 from opendental_sync.bookkeeping import RUN_LOG
-from opendental_sync.destination import raw_name
+from opendental_sync.names import raw_name
 from opendental_sync.raw_types import copy_type
 from opendental_sync.read import dlt_columns
 from opendental_sync.registry import TableSpec, load_registry

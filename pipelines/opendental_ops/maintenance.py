@@ -38,7 +38,8 @@ from opendental_ops import alerts as ops_alerts
 from opendental_ops.settings import Clinic, OpsSettings
 from opendental_ops.steps import ROOT, PermanentFailure, StepFailed, clinic_env, warehouse_url
 from opendental_sync.bookkeeping import BookkeepingTable
-from opendental_sync.destination import CopyDatabase, raw_name
+from opendental_sync.destination import CopyDatabase
+from opendental_sync.names import raw_name
 from opendental_sync.run_lock import RunLockBusy
 from opendental_sync.safety import mask_urls
 

@@ -27,8 +27,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opendental_sync.bookkeeping import TableState
 from opendental_sync.buckets import key_spans
-from opendental_sync.destination import CopyDatabase, TableState, raw_name
+from opendental_sync.destination import CopyDatabase
+from opendental_sync.names import raw_name
 from opendental_sync.read import ExtractStats, KeyRanges, ReadLimits, read_rows
 from opendental_sync.registry import TableSpec
 from opendental_sync.snapshots import key_bounds
@@ -72,8 +74,8 @@ class TableAudit:
 def audit(sync: Synchronizer, group: str, names: Sequence[str] | None) -> list[TableAudit]:
     """Audit the selected tables that the copy has (single-key tables: every OpenDental table), one by one."""
     specs, tables = sync.selected(group, names)
-    sync.copy.ensure_bookkeeping()
-    state, existing = sync.copy.load_state(), sync.copy.existing_tables()
+    sync.copy.bookkeeping.ensure()
+    state, existing = sync.copy.bookkeeping.load_state(), sync.copy.tables.existing()
     found = []
     for spec in specs:
         if len(spec.primary_key) != 1 or raw_name(spec.name) not in existing:

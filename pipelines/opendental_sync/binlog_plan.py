@@ -28,9 +28,9 @@ from opendental_sync.binlog import (
     row_counts,
     unavailable,
 )
+from opendental_sync.bookkeeping import TableState
 from opendental_sync.bounded import bounded_where
 from opendental_sync.buckets import bucketable, key_runs
-from opendental_sync.destination import TableState
 from opendental_sync.diff import compute_diff, live_count
 from opendental_sync.plan import Planner, schema_changes
 from opendental_sync.plan_kinds import NamedKeys, TablePlan
@@ -126,7 +126,7 @@ class BinlogPlanner(Planner):
         return planned
 
     def _hash_missing(self, spec: TableSpec) -> bool:
-        return spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
+        return spec.strategy == "hash" and not self.copy.tables.has_column(spec, ROW_HASH_COLUMN)
 
     def _from_binlog(
         self, spec: TableSpec, table: SourceTable, state: TableState, run: BinlogRun, changes: TableChanges

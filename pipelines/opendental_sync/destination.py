@@ -1,23 +1,24 @@
-"""The PostgreSQL copy: key snapshots of raw tables, delete marking, and the pipeline's own bookkeeping."""
+"""The PostgreSQL copy: its sessions, key snapshots and fingerprints of raw tables, and delete marking (its tables'
+DDL in copy_tables.py, the pipeline's own bookkeeping in bookkeeping.py)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import adbc_driver_postgresql.dbapi as adbc
 import psycopg2
 import pyarrow as pa
-from dlt.common.normalizers.naming.snake_case import NamingConvention
 from psycopg2 import sql
 
-from opendental_sync.bookkeeping import BOOKKEEPING_DDL, SYNC_STATE
+from opendental_sync.bookkeeping import CopyBookkeeping
 from opendental_sync.buckets import Fingerprint, Hashed, fingerprint_frame, postgres_fingerprint_query
-from opendental_sync.raw_types import copy_type
+from opendental_sync.copy_tables import CopyTables
+from opendental_sync.names import raw_name
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
 from opendental_sync.registry import TableSpec
 from opendental_sync.run_lock import RunLock
@@ -26,7 +27,6 @@ from opendental_sync.snapshots import STAMP, empty_snapshot
 from opendental_sync.source_schema import ROW_HASH_COLUMN
 
 log = logging.getLogger(__name__)
-_naming = NamingConvention()
 
 
 class DestinationUnreachable(PublicError):
@@ -38,39 +38,16 @@ class DestinationUnreachable(PublicError):
 # Every session the pipeline opens on the copy (its own and dlt's) runs without JIT compilation. PostgreSQL compiles a
 # query whose estimated cost passes jit_above_cost, and it estimates a join of key ranges with the table far above its
 # true cost: a 2 ms range snapshot of procedurelog took 260 ms, all of it compiling. None of our queries gains from it
-# (a securitylog count: 0.42 s with JIT, 0.40 s without).
+# (a securitylog count: 0.42 s with JIT, 0.40 s without). A URL that gives options of its own keeps them instead.
 SESSION_OPTIONS = "-cjit=off"  # no space: dlt passes it on in a URL, where a space becomes "+"
-SESSION_SETUP = "SET jit = off"
 
 
-def raw_name(source_name: str) -> str:
-    """The raw column or table name dlt gives a source identifier (``DateTStamp`` -> ``date_t_stamp``)."""
-    return _naming.normalize_identifier(source_name)
-
-
-@dataclass(frozen=True)
-class LastProof:
-    """The figures of the table's last matching proof (with ``TableState.live_rows``, the copy's rows then)."""
-
-    source_rows: int
-    source_checksum: str
-    copy_checksum: str
-
-
-@dataclass(frozen=True)
-class TableState:
-    snapshot_started_epoch: int
-    source_columns: dict[str, str]
-    # When a run last compared every row's stamp (tables with an indexed stamp skip that in between).
-    stamps_checked_epoch: int | None = None
-    # With sources.opendental.binlog: the binlog position the proven copy covers (the next run reads the
-    # binlog from there).
-    binlog_file: str | None = None
-    binlog_pos: int | None = None
-    # The copy's live rows at the last proof; None from the moment a run plans to write the table until its
-    # proof (a run stopped in between leaves it unknown), and when keys were in flight.
-    live_rows: int | None = None
-    proof: LastProof | None = None
+def session_url(url: str) -> str:
+    """``url`` with our session options (libpq's ``options`` parameter), unless it gives options of its own."""
+    query = urlsplit(url).query
+    if any(part.split("=", 1)[0] == "options" for part in query.split("&")):
+        return url
+    return f"{url}{'&' if query else '?'}options={quote(SESSION_OPTIONS, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -87,7 +64,7 @@ class CopyDatabase:
 
     def _new_connection(self) -> Any:
         try:
-            conn = psycopg2.connect(self.url, connect_timeout=10)
+            conn = psycopg2.connect(session_url(self.url), connect_timeout=10)
         except psycopg2.OperationalError as e:
             shown = mask_urls(self.url)
             first = mask_urls(str(e).strip().splitlines()[0]) if str(e).strip() else type(e).__name__
@@ -97,8 +74,6 @@ class CopyDatabase:
                 "DESTINATION__POSTGRES__CREDENTIALS / [destination.postgres] credentials in .dlt/secrets.toml"
             ) from e
         conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(SESSION_SETUP)
         return conn
 
     @contextmanager
@@ -111,9 +86,7 @@ class CopyDatabase:
     def _arrow_connection(self) -> Any:
         conn = self._open.get("adbc")
         if conn is None:
-            conn = self._open["adbc"] = adbc.connect(self.url, autocommit=True)
-            with conn.cursor() as cur:
-                cur.execute(SESSION_SETUP)
+            conn = self._open["adbc"] = adbc.connect(session_url(self.url), autocommit=True)
         return conn
 
     def close(self) -> None:
@@ -122,6 +95,14 @@ class CopyDatabase:
             if conn is not None:
                 with suppress(Exception):
                     conn.close()
+
+    @property
+    def tables(self) -> CopyTables:
+        return CopyTables(self)
+
+    @property
+    def bookkeeping(self) -> CopyBookkeeping:
+        return CopyBookkeeping(self)
 
     @contextmanager
     def run_lock(self, timeout_s: int) -> Iterator[RunLock]:
@@ -132,25 +113,6 @@ class CopyDatabase:
             yield lock
         finally:
             lock.release()
-
-    def ensure_bookkeeping(self) -> None:
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.dataset)))
-            cur.execute(BOOKKEEPING_DDL.format(schema=_quote(self.dataset)))
-
-    def existing_tables(self) -> set[str]:
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (self.dataset,))
-            return {r[0] for r in cur.fetchall()}
-
-    def has_column(self, spec: TableSpec, column: str) -> bool:
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "AND column_name = %s",
-                (self.dataset, raw_name(spec.name), column),
-            )
-            return cur.fetchone() is not None
 
     def snapshot(self, spec: TableSpec, exists: bool, ranges: Sequence[tuple[int, int]] | None = None) -> pa.Table:
         """Every key in the raw copy with its stamp (epoch seconds) and deleted flag (in no order); with
@@ -208,30 +170,6 @@ class CopyDatabase:
         query = postgres_fingerprint_query(rows, width, unsettled_since, hashed)
         return fingerprint_frame(self._fetch_arrow(query), width)
 
-    def ensure_key_index(self, spec: TableSpec, columns: Sequence[str] = ()) -> None:
-        """An index on the key (the merge, range snapshots and delete marking look rows up by key), or on
-        ``columns`` of the source."""
-        columns = columns or spec.primary_key
-        suffix = "__od_key" if columns == spec.primary_key else "__od_" + "_".join(raw_name(c) for c in columns)
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} ({})").format(
-                    sql.Identifier(f"{raw_name(spec.name)}{suffix}"[:63]),
-                    sql.Identifier(self.dataset),
-                    sql.Identifier(raw_name(spec.name)),
-                    sql.SQL(", ").join(sql.Identifier(raw_name(k)) for k in columns),
-                )
-            )
-
-    def analyze(self, spec: TableSpec) -> None:
-        """Statistics for the planner after a bulk load (PostgreSQL's advice for populating a database): without
-        them it assumes a key matches 0.5% of the table and joins the next runs' few changed keys (dlt's merge,
-        delete marking) by scanning the whole table. Autovacuum would gather them later, where it is on."""
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("ANALYZE {}.{}").format(sql.Identifier(self.dataset), sql.Identifier(raw_name(spec.name)))
-            )
-
     def highest_key(self, spec: TableSpec) -> int | None:
         """The highest key in the copy, deleted rows included (through the key index); None when empty."""
         with self.connect() as conn, conn.cursor() as cur:
@@ -243,7 +181,7 @@ class CopyDatabase:
         first load; a copy loaded by an earlier version gets it here, once)."""
         if len(targets) == 0:
             return pa.array([], pa.int64())
-        self.ensure_key_index(spec, (column,))
+        self.tables.ensure_key_index(spec, (column,))
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL("SELECT {} FROM {} WHERE NOT {} AND {} = ANY(%s)").format(
@@ -255,24 +193,6 @@ class CopyDatabase:
                 (targets.to_pylist(),),
             )
             return pa.array([int(k) for (k,) in cur.fetchall()], pa.int64())
-
-    def create_table(self, spec: TableSpec, hints: list[dict[str, Any]]) -> None:
-        """Create an empty raw table with the types dlt would give it (dlt creates tables only for rows)."""
-        columns = sql.SQL(", ").join(
-            sql.SQL("{} {}{}").format(
-                sql.Identifier(raw_name(str(h["name"]))),
-                sql.SQL(_pg_type(h)),
-                sql.SQL("" if h.get("nullable", True) else " NOT NULL"),
-            )
-            for h in hints
-        )
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.dataset)))
-            cur.execute(
-                sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({})").format(
-                    sql.Identifier(self.dataset), sql.Identifier(raw_name(spec.name)), columns
-                )
-            )
 
     def mark_deleted(self, spec: TableSpec, keys: pa.Table) -> int:
         """Flag rows whose keys are gone from the source; they stay in raw for history."""
@@ -306,106 +226,15 @@ class CopyDatabase:
                 marked += cur.rowcount
         return marked
 
-    def load_state(self) -> dict[str, TableState]:
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL(
-                    "SELECT table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, binlog_file, "
-                    "binlog_pos, live_rows, proof_source_rows, proof_source_checksum, proof_copy_checksum FROM {}.{}"
-                ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE))
-            )
-            return {
-                name: TableState(
-                    int(epoch),
-                    dict(cols),
-                    _int(checked),
-                    binlog_file,
-                    _int(binlog_pos),
-                    _int(live),
-                    None if rows is None else LastProof(int(rows), str(source_sum), str(copy_sum)),
-                )
-                for name, epoch, cols, checked, binlog_file, binlog_pos, live, rows, source_sum, copy_sum in (
-                    cur.fetchall()
-                )
-            }
-
-    def save_state(self, table: str, state: TableState) -> None:
-        p = state.proof
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL(
-                    "INSERT INTO {}.{} (table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, "
-                    "binlog_file, binlog_pos, live_rows, proof_source_rows, proof_source_checksum, "
-                    "proof_copy_checksum, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now()) "
-                    "ON CONFLICT (table_name) DO UPDATE SET "
-                    "snapshot_started_epoch = EXCLUDED.snapshot_started_epoch, "
-                    "source_columns = EXCLUDED.source_columns, stamps_checked_epoch = EXCLUDED.stamps_checked_epoch, "
-                    "binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, "
-                    "live_rows = EXCLUDED.live_rows, proof_source_rows = EXCLUDED.proof_source_rows, "
-                    "proof_source_checksum = EXCLUDED.proof_source_checksum, "
-                    "proof_copy_checksum = EXCLUDED.proof_copy_checksum, updated_at = now()"
-                ).format(sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)),
-                (
-                    table,
-                    state.snapshot_started_epoch,
-                    json.dumps(state.source_columns),
-                    state.stamps_checked_epoch,
-                    state.binlog_file,
-                    state.binlog_pos,
-                    state.live_rows,
-                    *((None, None, None) if p is None else (p.source_rows, p.source_checksum, p.copy_checksum)),
-                ),
-            )
-
-    def forget_live_rows(self, table: str) -> None:
-        """Before a run writes a table: its saved live row count no longer holds until the run's proof saves one
-        (a run killed in between leaves it unknown: the next run compares the table by its keys, or, from the
-        binlog, counts the copy)."""
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("UPDATE {}.{} SET live_rows = NULL WHERE table_name = %s").format(
-                    sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)
-                ),
-                (table,),
-            )
-
     def live_count(self, spec: TableSpec) -> int:
         """The copy's live (not deleted) rows of a table: a scan of the raw table."""
         with self.connect() as conn, conn.cursor() as cur:
             cur.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
             return int(cur.fetchone()[0])
 
-    def forget_state(self, tables: Sequence[str]) -> None:
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("DELETE FROM {}.{} WHERE table_name = ANY(%s)").format(
-                    sql.Identifier(self.dataset), sql.Identifier(SYNC_STATE)
-                ),
-                (list(tables),),
-            )
-
-    def write_row(self, table: str, row: dict[str, Any]) -> None:
-        """Insert one bookkeeping row (run log or reconciliation)."""
-        values = [json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()]
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("INSERT INTO {}.{} ({}) VALUES ({})").format(
-                    sql.Identifier(self.dataset),
-                    sql.Identifier(table),
-                    sql.SQL(", ").join(sql.Identifier(k) for k in row),
-                    sql.SQL(", ").join(sql.Placeholder() for _ in row),
-                ),
-                values,
-            )
-
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
-
-
-def _pg_type(hint: dict[str, Any]) -> str:
-    """The PostgreSQL type dlt's postgres destination gives a column hint (the table in raw_types.py)."""
-    return copy_type(hint).pg
 
 
 def _quote(identifier: str) -> str:

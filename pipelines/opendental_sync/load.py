@@ -21,8 +21,9 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import SyncSettings
-from opendental_sync.destination import SESSION_OPTIONS, CopyDatabase, raw_name
+from opendental_sync.destination import SESSION_OPTIONS, CopyDatabase
 from opendental_sync.memory import releasing_free_memory
+from opendental_sync.names import raw_name
 from opendental_sync.plan_kinds import FirstLoad, TablePlan
 from opendental_sync.progress import ReadProgress
 from opendental_sync.prove import loaded_fingerprint
@@ -120,7 +121,7 @@ class Loader:
         self.hold_lock()
         for p in plans:
             if not p.exists_in_copy:
-                self.copy.create_table(p.spec, dlt_columns(p.source, p.spec))
+                self.copy.tables.create(p.spec, dlt_columns(p.source, p.spec))
         started = time.monotonic()
         stage_root = self.stage_root(pipeline)
         try:

@@ -1,5 +1,6 @@
-"""Source names that must not steer the product: tables and columns whose raw name would overwrite the
-pipeline's bookkeeping, merge two source objects into one, or that dlt cannot use as a file name.
+"""The raw names dlt gives source names, and the source names that must not steer the product: tables and
+columns whose raw name would overwrite the pipeline's bookkeeping, merge two source objects into one, or that
+dlt cannot use as a file name.
 
 Such a table is refused with a message naming it and never loaded; every other table loads.
 """
@@ -10,10 +11,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 from pathvalidate import ValidationError, validate_filename
 
-from opendental_sync.destination import raw_name
 from opendental_sync.source_schema import SourceTable
+
+_naming = NamingConvention()
+
+
+def raw_name(source_name: str) -> str:
+    """The raw column or table name dlt gives a source identifier (``DateTStamp`` -> ``date_t_stamp``)."""
+    return _naming.normalize_identifier(source_name)
+
 
 # Raw names the pipeline writes itself: its tables (_od_run_log, ...), its columns (_od_deleted, ...) and dlt's.
 RESERVED_PREFIXES = ("_od_", "_dlt")

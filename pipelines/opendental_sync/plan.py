@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pyarrow as pa
 
+from opendental_sync.bookkeeping import TableState
 from opendental_sync.bounded import RowsPerQuery, bounded_where
 from opendental_sync.buckets import (
     Fingerprint,
@@ -22,7 +23,7 @@ from opendental_sync.buckets import (
     key_spans,
 )
 from opendental_sync.config import SyncSettings
-from opendental_sync.destination import CopyDatabase, TableState
+from opendental_sync.destination import CopyDatabase
 from opendental_sync.diff import Reconciliation, TableDiff, compute_diff, live_count, reconcile
 from opendental_sync.plan_kinds import (
     BucketDiff,
@@ -90,7 +91,7 @@ class Planner:
         """The table's plan; when it writes the copy, the copy's saved row count is forgotten until its proof."""
         planned = self._plan(spec, table, state, exists, full_refresh)
         if state is not None and state.live_rows is not None and writes_copy(planned):
-            self.copy.forget_live_rows(spec.name)
+            self.copy.bookkeeping.forget_live_rows(spec.name)
         return planned
 
     def _plan(
@@ -100,7 +101,7 @@ class Planner:
         facts = self._facts()
         interval = self.settings.stamp_check_interval_s
         # A table switched to the hash strategy has no hash column in the copy yet: read it whole once.
-        hash_missing = exists and spec.strategy == "hash" and not self.copy.has_column(spec, ROW_HASH_COLUMN)
+        hash_missing = exists and spec.strategy == "hash" and not self.copy.tables.has_column(spec, ROW_HASH_COLUMN)
         proof = None
         if exists and not full_refresh and not hash_missing:
             proof = not_written_proof(spec, state, bool(changes), facts, interval)
@@ -296,7 +297,7 @@ class Planner:
         hashed: Hashed,
     ) -> tuple[Fingerprint, Fingerprint]:
         """The source's and the copy's bucket fingerprints, MariaDB and PostgreSQL working at once."""
-        self.copy.ensure_key_index(spec)
+        self.copy.tables.ensure_key_index(spec)
         with ThreadPoolExecutor(1, thread_name_prefix="copy-fingerprint") as pool:
             copy_job = pool.submit(self.copy.fingerprint, spec, width, unsettled, hashed)
             source_fp = source_fingerprint(

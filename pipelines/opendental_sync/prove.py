@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import pyarrow as pa
 
+from opendental_sync.bookkeeping import LastProof, TableState
 from opendental_sync.buckets import Fingerprint, key_ranges
-from opendental_sync.destination import CopyDatabase, LastProof, TableState
+from opendental_sync.destination import CopyDatabase
 from opendental_sync.diff import (
     Reconciliation,
     compute_diff,
@@ -56,10 +57,10 @@ def loaded_fingerprint(plan: FirstLoad, copy: CopyDatabase) -> Fingerprint:
     """After a first load: the indexes the next runs need (the key's, and a ``zeroed_on_delete`` column's), the
     planner's statistics, and the copy's fingerprints."""
     assert plan.stats.fingerprint is not None
-    copy.ensure_key_index(plan.spec)
+    copy.tables.ensure_key_index(plan.spec)
     if plan.spec.zeroed_on_delete:
-        copy.ensure_key_index(plan.spec, (plan.spec.zeroed_on_delete,))
-    copy.analyze(plan.spec)
+        copy.tables.ensure_key_index(plan.spec, (plan.spec.zeroed_on_delete,))
+    copy.tables.analyze(plan.spec)
     return copy.fingerprint(plan.spec, plan.stats.fingerprint.width, None)
 
 
@@ -163,9 +164,9 @@ def remember(
         # The next run heals what differs. For that it must still re-read the second this run read in
         # (a first run has no earlier state to fall back on) and compare every row's stamp.
         if previous is None:
-            copy.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, None))
+            copy.bookkeeping.save_state(spec.name, TableState(plan.snapshot_started, plan.source.column_types, None))
         elif previous.stamps_checked_epoch is not None:
-            copy.save_state(spec.name, replace(previous, stamps_checked_epoch=None, live_rows=None))
+            copy.bookkeeping.save_state(spec.name, replace(previous, stamps_checked_epoch=None, live_rows=None))
         return
     checked = (
         plan.snapshot_started
@@ -184,7 +185,7 @@ def remember(
         _live_rows(plan, rec),
         LastProof(rec.source_rows, rec.source_checksum, rec.copy_checksum),
     )
-    copy.save_state(spec.name, state)
+    copy.bookkeeping.save_state(spec.name, state)
 
 
 def _live_rows(plan: TablePlan, rec: Reconciliation) -> int | None:

@@ -4,7 +4,7 @@ A source column's kind follows from its MySQL type alone (``kind_of``), never fr
 kind, ``RAW_TYPES`` says how it is read from MySQL (SQL that every driver converts exactly), the Arrow type a
 batch is cast to, the dlt column hint that asks for its raw type, the PostgreSQL type dlt's postgres destination
 creates for that hint, and the ``data_type`` dbt's sources declare (information_schema's name of that type).
-``source_schema.SourceColumn``, ``read._cast_column``, ``destination._pg_type`` and
+``source_schema.SourceColumn``, ``read._cast_column``, ``copy_tables.CopyTables.create`` and
 ``scripts/generate_dbt_sources.py`` read it; nothing else decides a type.
 
 =================================  ===========================  ==========================================

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from opendental_sync.destination import TableState
+from opendental_sync.bookkeeping import TableState
 from opendental_sync.diff import Reconciliation
 from opendental_sync.registry import TableSpec
 from opendental_sync.snapshots import empty_snapshot

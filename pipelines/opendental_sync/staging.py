@@ -18,7 +18,7 @@ import dlt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from opendental_sync.destination import raw_name
+from opendental_sync.names import raw_name
 from opendental_sync.safety import private_dir
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from opendental_sync.binlog_plan import BinlogPlanner
 from opendental_sync.bookkeeping import RECONCILIATION, RUN_LOG
 from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import DestinationSettings, SyncSettings
-from opendental_sync.destination import CopyDatabase, raw_name
+from opendental_sync.destination import CopyDatabase
 from opendental_sync.load import Loader
-from opendental_sync.names import without_columns
+from opendental_sync.names import raw_name, without_columns
 from opendental_sync.plan import Planner
 from opendental_sync.plan_kinds import TablePlan
 from opendental_sync.prove import prove, remember
@@ -77,9 +77,9 @@ class Synchronizer:
     def describe_plan(self, group: str, names: Sequence[str] | None) -> list[dict[str, Any]]:
         """The dry-run plan: per table its group, strategy, and where the last run left it."""
         specs, _ = self.selected(group, names)
-        self.copy.ensure_bookkeeping()
-        state = self.copy.load_state()
-        existing = self.copy.existing_tables()
+        self.copy.bookkeeping.ensure()
+        state = self.copy.bookkeeping.load_state()
+        existing = self.copy.tables.existing()
         return [
             {
                 "table": spec.name,
@@ -100,11 +100,11 @@ class Synchronizer:
         started_at = datetime.now(UTC)
         run_id = started_at.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         specs, tables = self.selected(group, names)
-        self.copy.ensure_bookkeeping()
+        self.copy.bookkeeping.ensure()
         with self.copy.run_lock(self.settings.lock_timeout_s) as self._lock, closing(self.copy):
             self.loader.clean_stage()
             if full_refresh:
-                self.copy.forget_state([s.name for s in specs])
+                self.copy.bookkeeping.forget_state([s.name for s in specs])
             results = {r.table: r for r in self._run(specs, tables, full_refresh)}
             history = self._retry_failed(specs, results, full_refresh)
             ordered = [results[s.name] for s in specs]
@@ -156,8 +156,8 @@ class Synchronizer:
 
     def _run(self, specs: list[TableSpec], tables: dict[str, SourceTable], full_refresh: bool) -> list[TableResult]:
         run_started_at = datetime.now(UTC)
-        state = self.copy.load_state()
-        existing = self.copy.existing_tables()
+        state = self.copy.bookkeeping.load_state()
+        existing = self.copy.tables.existing()
         results = {spec.name: TableResult(spec.name, spec.describe()) for spec in specs}
         # The binlog position first, then the tables' write times: a table found not written since its last proof
         # was not written after that position either, so the position it saves with that proof misses nothing.
@@ -235,9 +235,9 @@ class Synchronizer:
             self.retry.capped(LOCK_RETRY_MAX_DELAY_S).call(self._lock.hold, "taking the run lock again")
 
     def _log_result(self, run_id: str, r: TableResult, started_at: datetime) -> None:
-        self.copy.write_row(RUN_LOG, _run_log_row(run_id, r, started_at))
+        self.copy.bookkeeping.write_row(RUN_LOG, _run_log_row(run_id, r, started_at))
         if r.reconciliation is not None:
-            self.copy.write_row(RECONCILIATION, _reconciliation_row(run_id, r))
+            self.copy.bookkeeping.write_row(RECONCILIATION, _reconciliation_row(run_id, r))
 
 
 def _run_log_row(run_id: str, r: TableResult, started_at: datetime) -> dict[str, Any]:

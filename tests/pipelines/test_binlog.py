@@ -108,7 +108,7 @@ def test_every_kind_of_change_arrives_through_the_binlog(
     sync = make_sync(binlog_mariadb.url(source), pg_database, pipelines_dir)
     first = run_ok(sync)
     assert compared(first) == every(KEYS_AND_TOKENS)
-    state = CopyDatabase(pg_database, DATASET).load_state()
+    state = CopyDatabase(pg_database, DATASET).bookkeeping.load_state()
     assert state["appointment"].binlog_file and state["appointment"].live_rows == 3000
 
     execute(
@@ -246,7 +246,7 @@ def test_an_account_without_replication_privileges_diffs_with_a_warning(
         assert compared(run_ok(sync)) == every(KEYS_AND_TOKENS)
         assert any("REPLICATION SLAVE" in w for w in binlog_warnings(caplog)), binlog_warnings(caplog)
         assert equal(binlog_mariadb, source, pg_database) == []
-        assert CopyDatabase(pg_database, DATASET).load_state()["appointment"].binlog_file is None
+        assert CopyDatabase(pg_database, DATASET).bookkeeping.load_state()["appointment"].binlog_file is None
 
         # Granted (global privileges hold from the next connection: the next run's): the next run takes a position
         # with its diff, and the one after follows the binlog.

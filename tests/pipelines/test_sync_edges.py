@@ -4,6 +4,7 @@ schema drift, reconciliation of a corrupted copy. Real MariaDB -> real PostgreSQ
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from conftest import MYSQL_HOST, MYSQL_PORT, mysql_admin, mysql_url
 from opendental_sync.buckets import bucket_width
 from opendental_sync.config import DestinationSettings, SyncSettings
+from opendental_sync.copy_tables import CopyTables
 from opendental_sync.destination import CopyDatabase
 from opendental_sync.diff import reconcile
 from opendental_sync.registry import TableSpec
@@ -124,13 +126,10 @@ def test_a_first_load_leaves_planner_statistics_and_no_session_compiles_queries(
     sync = make_sync(edge_source, pg_database, pipelines_dir)
     assert run(sync).ok
     # The first load ANALYZEd the table: the planner knows its key is unique.
-    assert (
-        pg_scalar(
-            pg_database,
-            "SELECT n_distinct FROM pg_stats WHERE schemaname = 'opendental_raw' AND tablename = 'edge' AND attname = 'id'",
-        )
-        == -1
+    stats = (
+        "SELECT n_distinct FROM pg_stats WHERE schemaname = 'opendental_raw' AND tablename = 'edge' AND attname = %s"
     )
+    assert pg_scalar(pg_database, stats, ("id",)) == -1
     with sync.copy.connect() as conn, conn.cursor() as cur:
         cur.execute("SELECT current_setting('jit')")
         assert cur.fetchone()[0] == "off"
@@ -303,13 +302,13 @@ def test_a_first_run_that_mismatches_still_leaves_its_unsettled_second_to_the_ne
     edge_source: str, pg_database: str, pipelines_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sync = make_sync(edge_source, pg_database, pipelines_dir)
-    original = CopyDatabase.ensure_key_index
+    original = CopyTables.ensure_key_index
 
-    def lose_a_row_first(self: CopyDatabase, spec: TableSpec) -> None:
+    def lose_a_row_first(self: CopyTables, spec: TableSpec, columns: Sequence[str] = ()) -> None:
         pg_scalar(pg_database, "DELETE FROM opendental_raw.edge WHERE id = 2 RETURNING 1")
-        original(self, spec)
+        original(self, spec, columns)
 
-    monkeypatch.setattr(CopyDatabase, "ensure_key_index", lose_a_row_first)
+    monkeypatch.setattr(CopyTables, "ensure_key_index", lose_a_row_first)
     # Rows stamped in the second the first run reads them; that run loses a row before its proof.
     execute(edge_source, "UPDATE edge SET stamp = NOW()")
     summary = run(sync)

@@ -15,7 +15,7 @@ import psycopg2
 from sqlalchemy.engine import make_url
 
 from conftest import mysql_admin
-from opendental_sync.destination import raw_name
+from opendental_sync.names import raw_name
 
 
 def _seconds_of_mysql_time(text: str) -> int:
