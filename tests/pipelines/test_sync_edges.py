@@ -125,11 +125,14 @@ def test_a_first_load_leaves_planner_statistics_and_no_session_compiles_queries(
     assert pg_scalar(pg_database, "SELECT current_setting('jit')") == "on"
     sync = make_sync(edge_source, pg_database, pipelines_dir)
     assert run(sync).ok
-    # The first load ANALYZEd the table: the planner knows its key is unique.
+    # The first load ANALYZEd the table's key and deleted flag (not its other columns): the planner knows the key
+    # is unique.
     stats = (
         "SELECT n_distinct FROM pg_stats WHERE schemaname = 'opendental_raw' AND tablename = 'edge' AND attname = %s"
     )
     assert pg_scalar(pg_database, stats, ("id",)) == -1
+    assert pg_scalar(pg_database, stats, ("_od_deleted",)) is not None
+    assert pg_scalar(pg_database, stats, ("amount",)) is None
     with sync.copy.connect() as conn, conn.cursor() as cur:
         cur.execute("SELECT current_setting('jit')")
         assert cur.fetchone()[0] == "off"
