@@ -116,12 +116,17 @@ def add_source_url_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-url", default=os.environ.get("OPENDENTAL_BENCH_SOURCE_URL", source))
 
 
+def add_pg_url_argument(parser: argparse.ArgumentParser, pg_database: str) -> None:
+    """``--pg-url``, defaulting to OPENDENTAL_BENCH_PG_URL, else ``pg_database`` on the local PostgreSQL."""
+    pg = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+    parser.add_argument("--pg-url", default=os.environ.get("OPENDENTAL_BENCH_PG_URL", pg))
+
+
 def add_url_arguments(parser: argparse.ArgumentParser, pg_database: str) -> None:
     """``--source-url`` and ``--pg-url``, defaulting to OPENDENTAL_BENCH_SOURCE_URL / OPENDENTAL_BENCH_PG_URL
     (a password there stays off the command line, which ``ps`` shows to every user), else the local servers."""
     add_source_url_argument(parser)
-    pg = f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
-    parser.add_argument("--pg-url", default=os.environ.get("OPENDENTAL_BENCH_PG_URL", pg))
+    add_pg_url_argument(parser, pg_database)
 
 
 def mariadb_command(url: str) -> list[str]:

@@ -37,8 +37,10 @@ class DestinationUnreachable(PublicError):
 
 # Every session the pipeline opens on the copy (its own and dlt's) runs without JIT compilation. PostgreSQL compiles a
 # query whose estimated cost passes jit_above_cost, and it estimates a join of key ranges with the table far above its
-# true cost: a 2 ms range snapshot of procedurelog took 260 ms, all of it compiling. None of our queries gains from it
-# (a securitylog count: 0.42 s with JIT, 0.40 s without). A URL that gives options of its own keeps them instead.
+# true cost: a 2 ms range snapshot of procedurelog took 260 ms, all of it compiling, before the table had statistics,
+# and such snapshots stay several times slower with them. Only a fingerprint of a large table's every key gains from
+# it (securitylog's: 1.5 s against 2.1 s), which incremental runs seldom take (scripts/copy_cost_probe.py). A URL that
+# gives options of its own keeps them instead.
 SESSION_OPTIONS = "-cjit=off"  # no space: dlt passes it on in a URL, where a space becomes "+"
 
 

@@ -7,9 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
+import psycopg2
+
 from conftest import mysql_execute, mysql_url
+from support.compare import pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENTS = "300"
@@ -126,3 +130,21 @@ def test_client_passwords_travel_in_the_environment_not_the_command_line() -> No
     assert "S3cretSrc" not in argv and "S3cretDst" not in argv  # `ps` shows argv to every user
     env = client_env(source, destination)
     assert env["MYSQL_PWD"] == "S3cretSrc" and env["PGPASSWORD"] == "S3cretDst"
+
+
+def test_the_copy_cost_probe_times_a_runs_copy_queries_with_and_without_jit(pg_database: str) -> None:
+    with closing(psycopg2.connect(pg_database)) as conn, conn, conn.cursor() as cur:
+        cur.execute(
+            "CREATE SCHEMA opendental_raw; CREATE TABLE opendental_raw.procedurelog (proc_num bigint PRIMARY KEY, "
+            "date_t_stamp timestamptz, note text, _od_deleted boolean NOT NULL DEFAULT false); "
+            "INSERT INTO opendental_raw.procedurelog SELECT g, now(), 'done' FROM generate_series(1, 5000) AS g"
+        )
+    out = run_script("copy_cost_probe.py", "--table", "procedurelog", "--repeat", "1", "--pg-url", pg_database).stdout
+    assert "opendental_raw.procedurelog: 5,000 rows, key 1..5000, buckets of 64 keys" in out, out
+    assert "the sessions' jit: off, on;" in out, out
+    for query in ("range snapshot", "key fingerprint", "live row count"):
+        assert re.search(rf"^{query} +\d+\.\d{{3}}s +\d+\.\d{{3}}s$", out, re.MULTILINE), f"{query}:\n{out}"
+    assert re.search(r"^ANALYZE  whole table \d+\.\d{3}s, the columns a first load analyzes \d+\.\d{3}s$", out, re.M), (
+        out
+    )
+    assert pg_scalar(pg_database, "SELECT count(*) FROM opendental_raw.procedurelog") == 5000

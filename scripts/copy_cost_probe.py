@@ -1,0 +1,105 @@
+"""Probe: what the copy's side of a run costs PostgreSQL, with JIT and without, and the first load's ANALYZE.
+
+    python scripts/copy_cost_probe.py --table procedurelog
+
+On an existing copy (e.g. the benchmark's, database `opendental_bench`, schema `opendental_raw`), runs the
+queries an incremental run sends the copy, through the pipeline's own code (CopyDatabase), each --repeat times,
+and prints the fastest time twice: in the sessions a run opens (options=-cjit=off), and in sessions with
+JIT on (options=-cjit=on), where PostgreSQL compiles any query whose estimated cost passes jit_above_cost:
+  range snapshot   keys and stamps of --buckets buckets spread over the key space, joined by key range
+                   (what a run reads of the copy's dirty buckets);
+  key fingerprint  the bucket fingerprints of the live keys (the copy's side of a comparison of keys);
+  live row count   the copy's live rows (the proof of a table checked by its row count).
+Then it times the first load's ANALYZE of the columns the runs look rows up by (CopyTables.analyze) against an
+ANALYZE of the whole table. Both only refresh the planner's statistics; nothing else is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+
+from bench_common import add_pg_url_argument
+from psycopg2 import sql
+
+from opendental_sync.buckets import bucket_width, key_ranges
+from opendental_sync.destination import CopyDatabase
+from opendental_sync.names import raw_name
+from opendental_sync.registry import load_registry
+
+
+def fastest(step: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def with_options(url: str, options: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}options={options.replace('=', '%3D')}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--table", default="procedurelog")
+    p.add_argument("--dataset", default="opendental_raw")
+    p.add_argument("--buckets", type=int, default=20, help="dirty buckets in the range snapshot")
+    p.add_argument("--repeat", type=int, default=3)
+    add_pg_url_argument(p, "opendental_bench")
+    args = p.parse_args(argv)
+    spec = load_registry().get(args.table)
+    if spec is None or len(spec.primary_key) != 1:
+        print(f"--table {args.table}: not a single-key table of tables.toml; try procedurelog", file=sys.stderr)
+        return 2
+    ours = CopyDatabase(args.pg_url, args.dataset)
+    if raw_name(spec.name) not in ours.tables.existing():
+        print(f"--table {args.table}: no such table in {args.dataset}; run the benchmark first", file=sys.stderr)
+        return 2
+    jit = CopyDatabase(with_options(args.pg_url, "-cjit=on"), args.dataset)
+    key = sql.Identifier(raw_name(spec.primary_key[0]))
+    table = sql.Identifier(args.dataset, raw_name(spec.name))
+    with ours.connect() as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("SELECT min({k}), max({k}), count(*) FROM {t}").format(k=key, t=table))
+        low, high, rows = cur.fetchone()
+        cur.execute("SHOW jit_above_cost")
+        above = cur.fetchone()[0]
+    if not rows:
+        print(f"--table {args.table}: the copy's table is empty", file=sys.stderr)
+        return 2
+    width = bucket_width(low, high, rows)
+    step = max(1, (high // width - low // width) // args.buckets)
+    ranges = key_ranges(range(low // width, high // width + 1, step), width)[: args.buckets]
+    print(f"{args.dataset}.{raw_name(spec.name)}: {rows:,} rows, key {low}..{high}, buckets of {width:,} keys")
+    settings = []
+    for db in (ours, jit):
+        with db.connect() as conn, conn.cursor() as cur:
+            cur.execute("SHOW jit")
+            settings.append(cur.fetchone()[0])
+    print(f"{'query':<18}{'jit off':>10}{'jit on':>10}   (fastest of {args.repeat}; the sessions' jit: ", end="")
+    print(f"{', '.join(settings)}; jit_above_cost {above})")
+    queries: dict[str, Callable[[CopyDatabase], object]] = {
+        "range snapshot": lambda db: db.snapshot(spec, True, ranges),
+        "key fingerprint": lambda db: db.fingerprint(spec, width, None, "keys"),
+        "live row count": lambda db: db.live_count(spec),
+    }
+    for name, query in queries.items():
+        off, on = (fastest(partial(query, db), args.repeat) for db in (ours, jit))
+        print(f"{name:<18}{off:>9.3f}s{on:>9.3f}s")
+    with ours.connect() as conn, conn.cursor() as cur:
+        started = time.perf_counter()
+        cur.execute(sql.SQL("ANALYZE {}").format(table))
+        whole_s = time.perf_counter() - started
+    narrow_s = fastest(lambda: ours.tables.analyze(spec), 1)
+    print(f"ANALYZE  whole table {whole_s:.3f}s, the columns a first load analyzes {narrow_s:.3f}s")
+    ours.close()
+    jit.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
