@@ -63,11 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     jit = CopyDatabase(with_options(args.pg_url, "-cjit=on"), args.dataset)
     key = sql.Identifier(raw_name(spec.primary_key[0]))
     table = sql.Identifier(args.dataset, raw_name(spec.name))
-    with ours.connect() as conn, conn.cursor() as cur:
-        cur.execute(sql.SQL("SELECT min({k}), max({k}), count(*) FROM {t}").format(k=key, t=table))
-        low, high, rows = cur.fetchone()
-        cur.execute("SHOW jit_above_cost")
-        above = cur.fetchone()[0]
+    [(low, high, rows)] = ours.execute(sql.SQL("SELECT min({k}), max({k}), count(*) FROM {t}").format(k=key, t=table))
+    [(above,)] = ours.execute("SHOW jit_above_cost")
     if not rows:
         print(f"--table {args.table}: the copy's table is empty", file=sys.stderr)
         return 2
@@ -75,11 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     step = max(1, (high // width - low // width) // args.buckets)
     ranges = key_ranges(range(low // width, high // width + 1, step), width)[: args.buckets]
     print(f"{args.dataset}.{raw_name(spec.name)}: {rows:,} rows, key {low}..{high}, buckets of {width:,} keys")
-    settings = []
-    for db in (ours, jit):
-        with db.connect() as conn, conn.cursor() as cur:
-            cur.execute("SHOW jit")
-            settings.append(cur.fetchone()[0])
+    settings = [db.execute("SHOW jit")[0][0] for db in (ours, jit)]
     print(f"{'query':<18}{'jit off':>10}{'jit on':>10}   (fastest of {args.repeat}; the sessions' jit: ", end="")
     print(f"{', '.join(settings)}; jit_above_cost {above})")
     queries: dict[str, Callable[[CopyDatabase], object]] = {
@@ -90,10 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, query in queries.items():
         off, on = (fastest(partial(query, db), args.repeat) for db in (ours, jit))
         print(f"{name:<18}{off:>9.3f}s{on:>9.3f}s")
-    with ours.connect() as conn, conn.cursor() as cur:
-        started = time.perf_counter()
-        cur.execute(sql.SQL("ANALYZE {}").format(table))
-        whole_s = time.perf_counter() - started
+    whole_s = fastest(lambda: ours.execute(sql.SQL("ANALYZE {}").format(table)), 1)
     narrow_s = fastest(lambda: ours.tables.analyze(spec), 1)
     print(f"ANALYZE  whole table {whole_s:.3f}s, the columns a first load analyzes {narrow_s:.3f}s")
     ours.close()

@@ -137,19 +137,14 @@ class CopyBookkeeping:
     def _table(self, name: str) -> sql.Identifier:
         return sql.Identifier(self.copy.dataset, name)
 
-    def _execute(self, query: sql.Composable, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.copy.connect() as conn, conn.cursor() as cur:
-            cur.execute(query, args)
-            return list(cur.fetchall()) if cur.description else []
-
     def ensure(self) -> None:
         """The raw schema and the bookkeeping tables, created or brought up to this version's columns."""
         schema = sql.Identifier(self.copy.dataset)
-        self._execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
-        self._execute(sql.SQL(BOOKKEEPING_DDL).format(schema=schema))
+        self.copy.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+        self.copy.execute(sql.SQL(BOOKKEEPING_DDL).format(schema=schema))
 
     def load_state(self) -> dict[str, TableState]:
-        rows = self._execute(sql.SQL(f"SELECT {_STATE_COLUMNS} FROM {{}}").format(self._table(SYNC_STATE)))
+        rows = self.copy.execute(sql.SQL(f"SELECT {_STATE_COLUMNS} FROM {{}}").format(self._table(SYNC_STATE)))
         return {
             name: TableState(
                 int(epoch),
@@ -166,7 +161,7 @@ class CopyBookkeeping:
     def save_state(self, table: str, state: TableState) -> None:
         p = state.proof
         updated = [c.strip() for c in _STATE_COLUMNS.split(",")][1:]
-        self._execute(
+        self.copy.execute(
             sql.SQL(
                 f"INSERT INTO {{}} ({_STATE_COLUMNS}, updated_at) VALUES ({', '.join(['%s'] * 10)}, now()) "
                 f"ON CONFLICT (table_name) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in updated)}, "
@@ -189,16 +184,16 @@ class CopyBookkeeping:
         (a run killed in between leaves it unknown: the next run compares the table by its keys, or, from the
         binlog, counts the copy)."""
         query = sql.SQL("UPDATE {} SET live_rows = NULL WHERE table_name = %s").format(self._table(SYNC_STATE))
-        self._execute(query, (table,))
+        self.copy.execute(query, (table,))
 
     def forget_state(self, tables: Sequence[str]) -> None:
         query = sql.SQL("DELETE FROM {} WHERE table_name = ANY(%s)").format(self._table(SYNC_STATE))
-        self._execute(query, (list(tables),))
+        self.copy.execute(query, (list(tables),))
 
     def write_row(self, table: str, row: dict[str, Any]) -> None:
         """Insert one bookkeeping row (run log or reconciliation)."""
         values = [json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()]
-        self._execute(
+        self.copy.execute(
             sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
                 self._table(table),
                 sql.SQL(", ").join(sql.Identifier(k) for k in row),

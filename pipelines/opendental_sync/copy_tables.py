@@ -21,24 +21,19 @@ class CopyTables:
     def __init__(self, copy: CopyDatabase):
         self.copy = copy
 
-    def _execute(self, query: sql.Composable | str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.copy.connect() as conn, conn.cursor() as cur:
-            cur.execute(query, args)
-            return list(cur.fetchall()) if cur.description else []
-
     def _table(self, spec: TableSpec) -> sql.Identifier:
         return sql.Identifier(self.copy.dataset, raw_name(spec.name))
 
     def existing(self) -> set[str]:
         """The raw schema's tables (the pipeline's own included)."""
         query = "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
-        return {r[0] for r in self._execute(query, (self.copy.dataset,))}
+        return {r[0] for r in self.copy.execute(query, (self.copy.dataset,))}
 
     def has_column(self, spec: TableSpec, column: str) -> bool:
         query = (
             "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name = %s"
         )
-        return bool(self._execute(query, (self.copy.dataset, raw_name(spec.name), column)))
+        return bool(self.copy.execute(query, (self.copy.dataset, raw_name(spec.name), column)))
 
     def create(self, spec: TableSpec, hints: list[dict[str, Any]]) -> None:
         """Create an empty raw table with the types dlt would give it (dlt creates tables only for rows)."""
@@ -50,15 +45,15 @@ class CopyTables:
             )
             for h in hints
         )
-        self._execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.copy.dataset)))
-        self._execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self._table(spec), columns))
+        self.copy.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.copy.dataset)))
+        self.copy.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self._table(spec), columns))
 
     def ensure_key_index(self, spec: TableSpec, columns: Sequence[str] = ()) -> None:
         """An index on the key (the merge, range snapshots and delete marking look rows up by key), or on
         ``columns`` of the source."""
         columns = columns or spec.primary_key
         suffix = "__od_key" if columns == spec.primary_key else "__od_" + "_".join(raw_name(c) for c in columns)
-        self._execute(
+        self.copy.execute(
             sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
                 sql.Identifier(f"{raw_name(spec.name)}{suffix}"[:63]),
                 self._table(spec),
@@ -75,7 +70,7 @@ class CopyTables:
         the table's row and page counts come with any ANALYZE, and the statistics of procedurelog's forty-odd
         other columns would cost the loader thread about 0.7 s more."""
         columns = (*spec.primary_key, *((spec.zeroed_on_delete,) if spec.zeroed_on_delete else ()))
-        self._execute(
+        self.copy.execute(
             sql.SQL("ANALYZE {} ({})").format(
                 self._table(spec),
                 sql.SQL(", ").join(sql.Identifier(c) for c in (*(raw_name(c) for c in columns), DELETED_COLUMN)),

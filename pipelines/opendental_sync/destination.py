@@ -85,6 +85,13 @@ class CopyDatabase:
             conn = self._open["pg"] = self._new_connection()
         yield conn
 
+    def execute(self, query: sql.Composable | str, args: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one statement on the run's psycopg2 session (autocommit); its rows, if it returns any. Without
+        ``args`` the query is sent as it is (a ``%`` in it needs no escaping)."""
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(query, args)
+            return list(cur.fetchall()) if cur.description else []
+
     def _arrow_connection(self) -> Any:
         conn = self._open.get("adbc")
         if conn is None:
@@ -174,9 +181,8 @@ class CopyDatabase:
 
     def highest_key(self, spec: TableSpec) -> int | None:
         """The highest key in the copy, deleted rows included (through the key index); None when empty."""
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(f"SELECT max({_quote(raw_name(spec.primary_key[0]))}) FROM {self._table(spec)}")
-            return _int(cur.fetchone()[0])
+        [(top,)] = self.execute(f"SELECT max({_quote(raw_name(spec.primary_key[0]))}) FROM {self._table(spec)}")
+        return _int(top)
 
     def keys_pointing_at(self, spec: TableSpec, column: str, targets: pa.Array) -> pa.Array:
         """Keys of the live copy rows whose ``column`` holds one of ``targets`` (through an index on it, made by the
@@ -184,17 +190,16 @@ class CopyDatabase:
         if len(targets) == 0:
             return pa.array([], pa.int64())
         self.tables.ensure_key_index(spec, (column,))
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(
-                sql.SQL("SELECT {} FROM {} WHERE NOT {} AND {} = ANY(%s)").format(
-                    sql.Identifier(raw_name(spec.primary_key[0])),
-                    sql.SQL(self._table(spec)),
-                    sql.Identifier(DELETED_COLUMN),
-                    sql.Identifier(raw_name(column)),
-                ),
-                (targets.to_pylist(),),
-            )
-            return pa.array([int(k) for (k,) in cur.fetchall()], pa.int64())
+        rows = self.execute(
+            sql.SQL("SELECT {} FROM {} WHERE NOT {} AND {} = ANY(%s)").format(
+                sql.Identifier(raw_name(spec.primary_key[0])),
+                sql.SQL(self._table(spec)),
+                sql.Identifier(DELETED_COLUMN),
+                sql.Identifier(raw_name(column)),
+            ),
+            (targets.to_pylist(),),
+        )
+        return pa.array([int(k) for (k,) in rows], pa.int64())
 
     def mark_deleted(self, spec: TableSpec, keys: pa.Table) -> int:
         """Flag rows whose keys are gone from the source; they stay in raw for history."""
@@ -230,9 +235,8 @@ class CopyDatabase:
 
     def live_count(self, spec: TableSpec) -> int:
         """The copy's live (not deleted) rows of a table: a scan of the raw table."""
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
-            return int(cur.fetchone()[0])
+        [(count,)] = self.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
+        return int(count)
 
 
 def _int(value: Any) -> int | None:
