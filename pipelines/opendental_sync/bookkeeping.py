@@ -122,8 +122,16 @@ class TableState:
 
 
 _STATE_COLUMNS = (
-    "table_name, snapshot_started_epoch, source_columns, stamps_checked_epoch, binlog_file, binlog_pos, live_rows, "
-    "proof_source_rows, proof_source_checksum, proof_copy_checksum"
+    "table_name",
+    "snapshot_started_epoch",
+    "source_columns",
+    "stamps_checked_epoch",
+    "binlog_file",
+    "binlog_pos",
+    "live_rows",
+    "proof_source_rows",
+    "proof_source_checksum",
+    "proof_copy_checksum",
 )
 
 
@@ -144,7 +152,8 @@ class CopyBookkeeping:
         self.copy.execute(sql.SQL(BOOKKEEPING_DDL).format(schema=schema))
 
     def load_state(self) -> dict[str, TableState]:
-        rows = self.copy.execute(sql.SQL(f"SELECT {_STATE_COLUMNS} FROM {{}}").format(self._table(SYNC_STATE)))
+        columns = sql.SQL(", ").join(map(sql.Identifier, _STATE_COLUMNS))
+        rows = self.copy.execute(sql.SQL("SELECT {} FROM {}").format(columns, self._table(SYNC_STATE)))
         return {
             name: TableState(
                 int(epoch),
@@ -160,13 +169,18 @@ class CopyBookkeeping:
 
     def save_state(self, table: str, state: TableState) -> None:
         p = state.proof
-        updated = [c.strip() for c in _STATE_COLUMNS.split(",")][1:]
         self.copy.execute(
             sql.SQL(
-                f"INSERT INTO {{}} ({_STATE_COLUMNS}, updated_at) VALUES ({', '.join(['%s'] * 10)}, now()) "
-                f"ON CONFLICT (table_name) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in updated)}, "
-                "updated_at = now()"
-            ).format(self._table(SYNC_STATE)),
+                "INSERT INTO {table} ({columns}, updated_at) VALUES ({values}, now()) "
+                "ON CONFLICT (table_name) DO UPDATE SET {updates}, updated_at = now()"
+            ).format(
+                table=self._table(SYNC_STATE),
+                columns=sql.SQL(", ").join(map(sql.Identifier, _STATE_COLUMNS)),
+                values=sql.SQL(", ").join(sql.Placeholder() for _ in _STATE_COLUMNS),
+                updates=sql.SQL(", ").join(
+                    sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in _STATE_COLUMNS[1:]
+                ),
+            ),
             (
                 table,
                 state.snapshot_started_epoch,

@@ -44,12 +44,13 @@ class DestinationUnreachable(PublicError):
 SESSION_OPTIONS = "-cjit=off"  # no space: dlt passes it on in a URL, where a space becomes "+"
 
 
-def session_url(url: str) -> str:
-    """``url`` with our session options (libpq's ``options`` parameter), unless it gives options of its own."""
+def session_url(url: str, options: str = SESSION_OPTIONS) -> str:
+    """``url`` with session ``options`` (libpq's ``options`` parameter; ours by default), unless it gives options
+    of its own. Every session on the copy, ours and dlt's, is opened with it."""
     query = urlsplit(url).query
     if any(part.split("=", 1)[0] == "options" for part in query.split("&")):
         return url
-    return f"{url}{'&' if query else '?'}options={quote(SESSION_OPTIONS, safe='')}"
+    return f"{url}{'&' if query else '?'}options={quote(options, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class CopyDatabase:
     def highest_key(self, spec: TableSpec) -> int | None:
         """The highest key in the copy, deleted rows included (through the key index); None when empty."""
         [(top,)] = self.execute(f"SELECT max({_quote(raw_name(spec.primary_key[0]))}) FROM {self._table(spec)}")
-        return _int(top)
+        return None if top is None else int(top)
 
     def keys_pointing_at(self, spec: TableSpec, column: str, targets: pa.Array) -> pa.Array:
         """Keys of the live copy rows whose ``column`` holds one of ``targets`` (through an index on it, made by the
@@ -237,10 +238,6 @@ class CopyDatabase:
         """The copy's live (not deleted) rows of a table: a scan of the raw table."""
         [(count,)] = self.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
         return int(count)
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def _quote(identifier: str) -> str:

@@ -21,7 +21,7 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from opendental_sync.bounded import RowsPerQuery
 from opendental_sync.config import SyncSettings
-from opendental_sync.destination import SESSION_OPTIONS, CopyDatabase
+from opendental_sync.destination import CopyDatabase, session_url
 from opendental_sync.memory import releasing_free_memory
 from opendental_sync.names import raw_name
 from opendental_sync.plan_kinds import FirstLoad, TablePlan
@@ -255,14 +255,11 @@ def _count_job_retries(info: Any, names: list[str], retried: Counter[str]) -> No
 
 
 def postgres_credentials(url: str) -> PostgresCredentials:
-    """dlt credentials from a URL; a URL without a password (trust or peer auth) is allowed. dlt's sessions get
-    our session options (no JIT) unless the URL gives options of its own: dlt passes them on to ADBC in a URL,
-    where the space that would join two options becomes "+", and PostgreSQL would refuse the session."""
+    """dlt credentials from a URL; a URL without a password (trust or peer auth) is allowed. dlt's sessions get the
+    options ours get (session_url: no JIT, unless the URL gives options of its own; never both joined, since dlt
+    passes them on to ADBC in a URL, where the joining space would become "+" and PostgreSQL refuse the session)."""
     credentials = PostgresCredentials()
-    credentials.parse_native_representation(url)
+    credentials.parse_native_representation(session_url(url))
     if credentials.password is None:
         credentials.password = ""
-    query = dict(credentials.query or {})
-    query.setdefault("options", SESSION_OPTIONS)
-    credentials.query = query
     return credentials
