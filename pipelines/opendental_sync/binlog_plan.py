@@ -142,7 +142,7 @@ class BinlogPlanner(Planner):
         rows, low, high = run.counts[spec.name]
         # The copy's rows outside these keys, as the last proof counted them; after a run that wrote the table and
         # was stopped before its proof, counted again.
-        live = self.copy.live_count(spec) if state.live_rows is None else state.live_rows
+        live = self.copy.counter.live_rows(spec) if state.live_rows is None else state.live_rows
         source_outside = None if changes.written_late else rows - sum(changes.exists.values())
         log.info(
             "%s: %d source rows; the binlog since %s names %d keys: %d to fetch (%d new, %d changed), %d deleted",

@@ -4,7 +4,7 @@ DDL in copy_tables.py, the pipeline's own bookkeeping in bookkeeping.py)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,7 @@ from opendental_sync.copy_tables import CopyTables
 from opendental_sync.names import raw_name
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
 from opendental_sync.registry import TableSpec
+from opendental_sync.row_counter import LiveRowCounter
 from opendental_sync.run_lock import RunLock
 from opendental_sync.safety import PublicError, mask_urls
 from opendental_sync.snapshots import STAMP, empty_snapshot
@@ -86,7 +87,9 @@ class CopyDatabase:
             conn = self._open["pg"] = self._new_connection()
         yield conn
 
-    def execute(self, query: sql.Composable | str, args: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+    def execute(
+        self, query: sql.Composable | str, args: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         """Run one statement on the run's psycopg2 session (autocommit); its rows, if it returns any. Without
         ``args`` the query is sent as it is (a ``%`` in it needs no escaping)."""
         with self.connect() as conn, conn.cursor() as cur:
@@ -113,6 +116,10 @@ class CopyDatabase:
     @property
     def bookkeeping(self) -> CopyBookkeeping:
         return CopyBookkeeping(self)
+
+    @property
+    def counter(self) -> LiveRowCounter:
+        return LiveRowCounter(self)
 
     @contextmanager
     def run_lock(self, timeout_s: int) -> Iterator[RunLock]:
@@ -235,7 +242,7 @@ class CopyDatabase:
         return marked
 
     def live_count(self, spec: TableSpec) -> int:
-        """The copy's live (not deleted) rows of a table: a scan of the raw table."""
+        """The copy's live (not deleted) rows of a table: a scan of the raw table (a run reads ``counter`` instead)."""
         [(count,)] = self.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
         return int(count)
 

@@ -113,12 +113,13 @@ def _prove_buckets(plan: BucketDiff, result: TableResult, copy: CopyDatabase) ->
 
 def _prove_named(plan: NamedKeys, result: TableResult, copy: CopyDatabase) -> Reconciliation:
     """The named keys are proven key by key; the rest of the table, which nothing wrote since the last proof, by
-    its row count on both sides: the source's counted at planning, the copy's counted now (one scan)."""
+    its row count on both sides: the source's counted at planning, the copy's as PostgreSQL counted its writes
+    (row_counter.py)."""
     spec = plan.spec
     expected, in_flight = _expected(plan, result, copy)
     after = copy.snapshot(spec, True, plan.key_ranges)
     rec = reconcile(expected, after, spec, in_flight)
-    plan.live_rows = copy.live_count(spec)
+    plan.live_rows = copy.counter.live_rows(spec)
     copy_outside = plan.live_rows - live_count(after)
     if plan.source_outside is None:
         log.info("%s: written while it was counted; its source rows are counted by the next run", spec.name)
@@ -175,6 +176,8 @@ def remember(
         if previous
         else None
     )
+    if not isinstance(plan, NamedKeys | Unchanged) and rec.in_flight == 0:
+        copy.counter.proven(spec, rec.copy_rows)  # counted every live row of the copy just now
     binlog = plan.binlog_from
     state = TableState(
         plan.snapshot_started,

@@ -102,6 +102,7 @@ class Synchronizer:
         specs, tables = self.selected(group, names)
         self.copy.bookkeeping.ensure()
         with self.copy.run_lock(self.settings.lock_timeout_s) as self._lock, closing(self.copy):
+            self.copy.counter.ensure()  # replaces the triggers' function: one run at a time
             self.loader.clean_stage()
             if full_refresh:
                 self.copy.bookkeeping.forget_state([s.name for s in specs])

@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg2
 
 from conftest import mysql_execute, mysql_url
+from opendental_sync.destination import CopyDatabase
+from opendental_sync.registry import load_registry
 from support.compare import pg_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,10 +141,14 @@ def test_the_copy_cost_probe_times_a_runs_copy_queries_with_and_without_jit(pg_d
             "date_t_stamp timestamptz, note text, _od_deleted boolean NOT NULL DEFAULT false); "
             "INSERT INTO opendental_raw.procedurelog SELECT g, now(), 'done' FROM generate_series(1, 5000) AS g"
         )
+    copy = CopyDatabase(pg_database, "opendental_raw")
+    copy.counter.ensure()
+    assert copy.counter.live_rows(load_registry()["procedurelog"]) == 5000  # as a run of this version leaves it
+    copy.close()
     out = run_script("copy_cost_probe.py", "--table", "procedurelog", "--repeat", "1", "--pg-url", pg_database).stdout
     assert "opendental_raw.procedurelog: 5,000 rows, key 1..5000, buckets of 64 keys" in out, out
     assert "the sessions' jit: off, on;" in out, out
-    for query in ("range snapshot", "key fingerprint", "live row count"):
+    for query in ("range snapshot", "key fingerprint", "live row scan", "live row counter"):
         assert re.search(rf"^{query} +\d+\.\d{{3}}s +\d+\.\d{{3}}s$", out, re.MULTILINE), f"{query}:\n{out}"
     assert re.search(r"^ANALYZE  whole table \d+\.\d{3}s, the columns a first load analyzes \d+\.\d{3}s$", out, re.M), (
         out
