@@ -57,17 +57,22 @@ def test_the_benchmark_times_every_step_against_the_raw_pipe(mysql_database: str
 
 
 def test_the_benchmark_times_the_runs_with_the_binlog(pg_database: str) -> None:
-    out = run_script("benchmark.py", "--binlog", "--patients", PATIENTS, "--pg-url", pg_database).stdout
-    steps = {}
-    for step in ("(a) full load", "(c) binlog run after one day", "(f) binlog run after three days", "(g) diff run"):
-        line = next((x for x in out.splitlines() if x.startswith(step)), None)
-        assert line is not None, f"no line for {step}:\n{out}"
-        assert float(line[34:43]) > 0, line
-        steps[step] = line
-    # The binlog runs followed the binlog for every table of the demo; the last one compared by diff.
-    for step in ("(c) binlog run after one day", "(f) binlog run after three days"):
-        assert "binlog: keys changed since the last position: 31" in steps[step], steps[step]
-    assert "binlog:" not in steps["(g) diff run"], steps["(g) diff run"]
+    out = run_script(
+        "benchmark.py", "--binlog", "--patients", PATIENTS, "--smaller-clinic", "100", "--pg-url", pg_database
+    ).stdout
+    for clinic in out.split("\nclinic of ")[1:]:  # the larger clinic's runs, then the smaller's
+        steps = {}
+        for step in ("(a) full load", "(c) binlog run after one day", "(f) binlog run after three days", "(g) diff"):
+            line = next((x for x in clinic.splitlines() if x.startswith(step)), None)
+            assert line is not None, f"no line for {step}:\n{out}"
+            assert float(line[34:43]) > 0, line
+            steps[step] = line
+        # The binlog runs followed the binlog for every table of the demo; the last one compared by diff.
+        for step in ("(c) binlog run after one day", "(f) binlog run after three days"):
+            assert "binlog: keys changed since the last position: 31" in steps[step], steps[step]
+        assert "binlog:" not in steps["(g) diff"], steps["(g) diff"]
+    fits = re.findall(r"^ +([\d,]+) patients .*: (-?\d+\.\d) s \+ (-?\d+\.\d+) s per 1,000 rows$", out, re.MULTILINE)
+    assert [patients for patients, _, _ in fits] == [PATIENTS, "100"], out
 
 
 def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_database: str) -> None:
