@@ -193,9 +193,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         metavar="PATIENTS",
         help="with --binlog: time the same runs for a clinic of this many patients too (default: a quarter of "
-        "--patients; 0: only --patients), to show that a run's time follows the rows changed, not the clinic's size",
+        "--patients; 0: only --patients), to show how a run's time grows with the rows changed and the clinic's size",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.smaller_clinic is not None and not args.binlog:
+        p.error("--smaller-clinic goes with --binlog (the runs without the binlog time one clinic size)")
+    return args
 
 
 def prepare_source(args: argparse.Namespace) -> dict[str, int]:

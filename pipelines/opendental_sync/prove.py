@@ -22,7 +22,7 @@ from opendental_sync.diff import (
 )
 from opendental_sync.plan_kinds import BucketDiff, FirstLoad, KeyDiff, NamedKeys, TablePlan, Unchanged, WholeRead
 from opendental_sync.results import TableResult
-from opendental_sync.shortcuts import KEYS_AND_TOKENS
+from opendental_sync.shortcuts import KEYS_AND_TOKENS, NOT_WRITTEN
 from opendental_sync.snapshots import STAMP, empty_snapshot
 
 log = logging.getLogger(__name__)
@@ -176,8 +176,8 @@ def remember(
         if previous
         else None
     )
-    if not isinstance(plan, NamedKeys | Unchanged) and rec.in_flight == 0:
-        copy.counter.proven(spec, rec.copy_rows)  # counted every live row of the copy just now
+    if _counted_whole_copy(plan) and rec.in_flight == 0:
+        copy.counter.proven(spec, rec.copy_rows)
     binlog = plan.binlog_from
     state = TableState(
         plan.snapshot_started,
@@ -189,6 +189,14 @@ def remember(
         LastProof(rec.source_rows, rec.source_checksum, rec.copy_checksum),
     )
     copy.bookkeeping.save_state(spec.name, state)
+
+
+def _counted_whole_copy(plan: TablePlan) -> bool:
+    """Whether the proof counted every live row of the copy: not when it took the rest of the table by its row count
+    (NamedKeys), nor when the table was not read at all (its proof is the previous one)."""
+    if isinstance(plan, Unchanged):
+        return plan.compared != NOT_WRITTEN
+    return not isinstance(plan, NamedKeys)
 
 
 def _live_rows(plan: TablePlan, rec: Reconciliation) -> int | None:

@@ -1,6 +1,7 @@
 """The copy's live-row counters (row_counter.py), against the real PostgreSQL: each raw table's triggers keep its
 count through every kind of write, a run's count proof reads the counter instead of scanning the table, a full
-comparison sets a wrong counter right, and a table whose triggers were dropped or disabled is counted by a scan."""
+comparison has a scan set a wrong counter right, a table whose triggers were dropped or disabled or that stays
+locked is counted by a scan, and the triggers' function is replaced only when it is not this version's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import psycopg2
 import pytest
 
 from conftest import mysql_execute, mysql_url
+from opendental_sync import row_counter
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.registry import TableSpec
 from opendental_sync.results import TableResult
@@ -94,8 +96,9 @@ def test_the_counter_follows_every_kind_of_write_to_the_copy(sync: Synchronizer,
         assert sync.copy.counter.counted(spec) == live, what
 
 
+@pytest.mark.parametrize("written", [True, False], ids=["table written since", "table unchanged"])
 def test_a_count_proof_reads_the_counter_and_a_full_comparison_sets_a_wrong_one_right(
-    sync: Synchronizer, notes: str, pg_database: str, caplog: pytest.LogCaptureFixture
+    written: bool, sync: Synchronizer, notes: str, pg_database: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     pg_execute(
         pg_database, f"UPDATE {DATASET}._od_live_rows SET live_rows = live_rows + 1 WHERE table_name = 'zz_note'"
@@ -106,14 +109,56 @@ def test_a_count_proof_reads_the_counter_and_a_full_comparison_sets_a_wrong_one_
     assert counted.compared == COUNTED[STAMPS_READ]
     assert counted.reconciliation is not None and not counted.reconciliation.matches
     assert counted.reconciliation.copy_rows == 3001
-    # ...so the next run compares every row, finds the copy equal, and sets the counter right.
+    # ...so the next run compares every row (finding a changed bucket, or none: the table unchanged), finds the
+    # copy equal, and has a scan settle the counter.
+    if written:
+        mysql_execute(notes, "UPDATE zz_note SET Note = 'changed again' WHERE NoteNum = 11")
     with caplog.at_level(logging.WARNING, logger="opendental_sync.row_counter"):
         full = run(sync)
     assert full.compared != COUNTED[STAMPS_READ]
     assert full.reconciliation is not None and full.reconciliation.matches
-    assert "the copy's row counter said 3001 rows, the comparison counted 3000" in caplog.text
+    assert "the copy's row counter said 3001 rows, the comparison counted 3000, a scan 3000" in caplog.text
     assert sync.copy.counter.counted(spec_of(sync)) == 3000
     assert differences(notes, pg_database, DATASET, ["zz_note"]) == []
+
+
+def test_a_table_locked_while_its_counter_is_installed_is_counted_by_a_scan_and_installed_later(
+    sync: Synchronizer, notes: str, pg_database: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(row_counter, "INSTALL_LOCK_TIMEOUT", "1s")
+    pg_execute(pg_database, f"DROP TRIGGER _od_live_rows_insert ON {TABLE}")
+    mysql_execute(notes, "INSERT INTO zz_note (NoteNum, Note) VALUES (3001, 'new')")
+    # A VACUUM's lock (SHARE UPDATE EXCLUSIVE) held through the run: creating a trigger waits for it, then gives up.
+    with closing(psycopg2.connect(pg_database)) as vacuum, vacuum.cursor() as cur:
+        cur.execute(f"LOCK TABLE {TABLE} IN SHARE UPDATE EXCLUSIVE MODE")
+        with caplog.at_level(logging.WARNING, logger="opendental_sync.row_counter"):
+            locked = run(sync)
+        vacuum.rollback()
+    assert "zz_note: the copy's table stayed locked for 1s" in caplog.text
+    assert locked.compared == COUNTED[STAMPS_READ]
+    assert locked.reconciliation is not None and locked.reconciliation.matches  # counted by a plain scan
+    assert sync.copy.counter.counted(spec_of(sync)) is None
+    mysql_execute(notes, "INSERT INTO zz_note (NoteNum, Note) VALUES (3002, 'new')")
+    assert run(sync).reconciliation is not None
+    assert sync.copy.counter.counted(spec_of(sync)) == pg_scalar(pg_database, LIVE) == 3002
+
+
+def test_a_run_replaces_the_triggers_function_only_when_it_is_not_this_versions(
+    sync: Synchronizer, pg_database: str
+) -> None:
+    version = "SELECT xmin::text FROM pg_proc WHERE proname = '_od_count_live_rows'"
+    before = pg_scalar(pg_database, version)
+    run(sync)
+    assert pg_scalar(pg_database, version) == before  # not written again by the second run
+    pg_execute(
+        pg_database,
+        f"CREATE OR REPLACE FUNCTION {DATASET}._od_count_live_rows() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+    )  # an older version's
+    run(sync)
+    assert pg_scalar(pg_database, version) != before
+    pg_execute(pg_database, f"DELETE FROM {TABLE} WHERE note_num = 1")
+    assert sync.copy.counter.counted(spec_of(sync)) == pg_scalar(pg_database, LIVE) == 2999  # counting again
 
 
 @pytest.mark.parametrize(

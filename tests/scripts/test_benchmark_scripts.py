@@ -147,9 +147,11 @@ def test_the_copy_cost_probe_times_a_runs_copy_queries_with_and_without_jit(pg_d
             "INSERT INTO opendental_raw.procedurelog SELECT g, now(), 'done' FROM generate_series(1, 5000) AS g"
         )
     copy = CopyDatabase(pg_database, "opendental_raw")
-    copy.counter.ensure()
-    assert copy.counter.live_rows(load_registry()["procedurelog"]) == 5000  # as a run of this version leaves it
-    copy.close()
+    try:
+        copy.counter.ensure()
+        assert copy.counter.live_rows(load_registry()["procedurelog"]) == 5000  # as a run of this version leaves it
+    finally:
+        copy.close()
     out = run_script("copy_cost_probe.py", "--table", "procedurelog", "--repeat", "1", "--pg-url", pg_database).stdout
     assert "opendental_raw.procedurelog: 5,000 rows, key 1..5000, buckets of 64 keys" in out, out
     assert "the sessions' jit: off, on;" in out, out
