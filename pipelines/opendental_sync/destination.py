@@ -21,7 +21,7 @@ from opendental_sync.copy_tables import CopyTables
 from opendental_sync.names import raw_name
 from opendental_sync.read import DELETED_AT_COLUMN, DELETED_COLUMN
 from opendental_sync.registry import TableSpec
-from opendental_sync.row_counter import LiveRowCounter
+from opendental_sync.row_counter import LiveRowCounter, live_count_query
 from opendental_sync.run_lock import RunLock
 from opendental_sync.safety import PublicError, mask_urls
 from opendental_sync.snapshots import STAMP, empty_snapshot
@@ -243,7 +243,7 @@ class CopyDatabase:
 
     def live_count(self, spec: TableSpec) -> int:
         """The copy's live (not deleted) rows of a table: a scan of the raw table (a run reads ``counter`` instead)."""
-        [(count,)] = self.execute(f"SELECT count(*) FROM {self._table(spec)} WHERE NOT {_quote(DELETED_COLUMN)}")
+        [(count,)] = self.execute(live_count_query(self.dataset, spec))
         return int(count)
 
 

@@ -86,6 +86,12 @@ END
 INSTALL_LOCK_TIMEOUT = "10s"
 
 
+def live_count_query(dataset: str, spec: TableSpec) -> sql.Composable:
+    """The copy's live rows of a table, counted by a scan."""
+    table = sql.Identifier(dataset, raw_name(spec.name))
+    return sql.SQL("SELECT count(*) FROM {} WHERE NOT {}").format(table, sql.Identifier(DELETED_COLUMN))
+
+
 class LiveRowCounter:
     """The copy's live-row counters (``CopyDatabase.counter``)."""
 
@@ -158,20 +164,18 @@ class LiveRowCounter:
         if counted is None:
             self._install(spec, sql.Literal(rows))
             return
-        self._install(spec, self._scan(spec))
-        log.warning(
-            "%s: the copy's row counter said %d rows, the comparison counted %d, a scan %s: set by the scan (the "
-            "table was written while its triggers were disabled, or during this run, or the counter was edited)",
-            spec.name,
-            counted,
-            rows,
-            self.counted(spec),
-        )
+        if self._install(spec, self._scan(spec)):  # else left as it was, with the lock's warning
+            log.warning(
+                "%s: the copy's row counter said %d rows, the comparison counted %d, a scan %s: set by the scan (the "
+                "table was written while its triggers were disabled, or during this run, or the counter was edited)",
+                spec.name,
+                counted,
+                rows,
+                self.counted(spec),
+            )
 
     def _scan(self, spec: TableSpec) -> sql.Composable:
-        return sql.SQL("(SELECT count(*) FROM {} WHERE NOT {})").format(
-            self._table(spec), sql.Identifier(DELETED_COLUMN)
-        )
+        return sql.SQL("({})").format(live_count_query(self.copy.dataset, spec))
 
     def _install(self, spec: TableSpec, count: sql.Composable) -> bool:
         """Create the table's missing triggers, make all of them fire on every write (replica sessions too), and set
