@@ -1,7 +1,8 @@
 """The copy's live-row counters (row_counter.py), against the real PostgreSQL: each raw table's triggers keep its
 count through every kind of write, a run's count proof reads the counter instead of scanning the table, a full
 comparison has a scan set a wrong counter right, a table whose triggers were dropped or disabled or that stays
-locked is counted by a scan, and the triggers' function is replaced only when it is not this version's."""
+locked is counted by a scan (also once they are back on: disabled and enabled again, dropped and created again),
+and the triggers' function is replaced only when it is not this version's."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from opendental_sync import row_counter
 from opendental_sync.config import DestinationSettings, SyncSettings
 from opendental_sync.registry import TableSpec
 from opendental_sync.results import TableResult
-from opendental_sync.row_counter import TRIGGERS
+from opendental_sync.row_counter import TRIGGER_EVENTS, TRIGGERS
 from opendental_sync.shortcuts import COUNTED, STAMPS_READ
 from opendental_sync.sync import Synchronizer
 from support.compare import differences, pg_scalar
@@ -161,14 +162,35 @@ def test_a_run_replaces_the_triggers_function_only_when_it_is_not_this_versions(
     assert sync.copy.counter.counted(spec_of(sync)) == pg_scalar(pg_database, LIVE) == 2999  # counting again
 
 
+ENABLE_ALWAYS = [f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER {name}" for name in TRIGGERS]
+
+
 @pytest.mark.parametrize(
-    "switch_off", [f"DROP TRIGGER _od_live_rows_delete ON {TABLE}", f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL"]
+    ("switch_off", "switch_on"),
+    [
+        ([f"DROP TRIGGER _od_live_rows_delete ON {TABLE}"], []),
+        ([f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL"], []),
+        # as pg_restore --disable-triggers leaves them (enabled, but not in replica sessions)
+        ([f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL"], [f"ALTER TABLE {TABLE} ENABLE TRIGGER ALL"]),
+        # back as they were: only their catalog rows' versions tell
+        ([f"ALTER TABLE {TABLE} DISABLE TRIGGER ALL"], ENABLE_ALWAYS),
+        (
+            [f"DROP TRIGGER {name} ON {TABLE}" for name in TRIGGERS],
+            [
+                f"CREATE TRIGGER {name} AFTER {event} ON {TABLE} {transition} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION {DATASET}._od_count_live_rows()"
+                for name, (event, transition) in TRIGGER_EVENTS.items()
+            ]
+            + ENABLE_ALWAYS,
+        ),
+    ],
+    ids=["dropped", "disabled", "enabled again as pg_restore does", "enabled again as they were", "created again"],
 )
 def test_a_table_whose_triggers_were_off_is_counted_by_a_scan_and_gets_them_back(
-    switch_off: str, sync: Synchronizer, notes: str, pg_database: str
+    switch_off: list[str], switch_on: list[str], sync: Synchronizer, notes: str, pg_database: str
 ) -> None:
     # A row lost from the copy while the triggers were off: the counter still says 3000.
-    pg_execute(pg_database, switch_off, f"DELETE FROM {TABLE} WHERE note_num = 7")
+    pg_execute(pg_database, *switch_off, f"DELETE FROM {TABLE} WHERE note_num = 7", *switch_on)
     assert pg_scalar(pg_database, f"SELECT live_rows FROM {DATASET}._od_live_rows") == 3000
     assert sync.copy.counter.counted(spec_of(sync)) is None  # not trusted
     mysql_execute(notes, "UPDATE zz_note SET Note = 'changed' WHERE NoteNum = 10")
@@ -182,3 +204,17 @@ def test_a_table_whose_triggers_were_off_is_counted_by_a_scan_and_gets_them_back
     assert pg_scalar(pg_database, enabled) == len(TRIGGERS)
     run(sync)  # and the run after heals the copy
     assert differences(notes, pg_database, DATASET, ["zz_note"]) == []
+
+
+def test_counters_an_earlier_version_set_are_set_again_by_a_scan(
+    sync: Synchronizer, notes: str, pg_database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The counter table as the version before triggers_version made it: its counters carry no version.
+    pg_execute(pg_database, f"ALTER TABLE {DATASET}._od_live_rows DROP COLUMN triggers_version")
+    mysql_execute(notes, "UPDATE zz_note SET Note = 'changed' WHERE NoteNum = 10")
+    with caplog.at_level(logging.INFO, logger="opendental_sync.row_counter"):
+        upgraded = run(sync)
+    assert "zz_note: counting the copy's rows once" in caplog.text
+    assert upgraded.compared == COUNTED[STAMPS_READ]
+    assert upgraded.reconciliation is not None and upgraded.reconciliation.matches
+    assert sync.copy.counter.counted(spec_of(sync)) == pg_scalar(pg_database, LIVE) == 3000
