@@ -259,7 +259,7 @@ def check_build(command: Command, clinic: Clinic) -> list[dict[str, Any]]:
     target = Path(command.argv[command.argv.index("--target-path") + 1])
     results = alerts.read_results(target / "run_results.json")
     selection = [*(f"source:opendental.{t}" for t in group_tables(command.group)), "source:opendental_pipeline"]
-    fresh = alerts.source_freshness(dbt_command(), DBT_PROJECT, command.env, selection, target / "freshness")
+    fresh = alerts.source_freshness(dbt_command(), DBT_PROJECT, command.env, selection, target / "freshness", target)
     reports = f"Reports: {command.env.get('OPENDENTAL_REPORTS_DIR', 'reports')} (elementary_report.html, quality.html)."
     url = warehouse_url(clinic)
     if results:

@@ -22,6 +22,7 @@ import pytest
 
 from conftest import mysql_admin, mysql_url
 from opendental_demo.generate import build_demo_source
+from opendental_ops.alerts import PARTIAL_PARSE
 from opendental_ops.settings import Clinic
 from opendental_ops.steps import Command, check_build
 from support.alert_servers import smtp_server, webhook_server
@@ -37,6 +38,9 @@ PLANTED = {
     "commlog note": "Called-about-Zanzibar-4471",
 }
 PATIENT, ORPHAN_PATIENT = 900_001, 900_777
+# The raw schema, named to dbt as the scheduled steps name it: every dbt command here runs with the same settings,
+# so each starts from the parse of the build (a change of setting would have dbt parse the project again).
+RAW_SCHEMA = {"OPENDENTAL_RAW_SCHEMA": "opendental_raw"}
 
 
 def plant_failing_rows(database: str) -> None:
@@ -87,7 +91,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         build_demo_source(source, patients=200, seed=11, as_of=date.today())
         plant_failing_rows(name)
         run_pipeline(source, pg_url(name), tmp / "dlt")
-        _, results = dbt_build(pg_url(name), tmp / "target")
+        _, results = dbt_build(pg_url(name), tmp / "target", env=RAW_SCHEMA)
         done = elementary_report(pg_url(name), tmp / "elementary_report.html")
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         yield Built(pg_url(name), results, tmp / "elementary_report.html", tmp / "target")
@@ -124,7 +128,7 @@ def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
     clinic = Clinic("planted", "sources.opendental.credentials", "opendental_raw", "UTC")
     monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", built.pg_url)
     monkeypatch.setenv("ALERTS__STATE_FILE", str(tmp_path / "alert_state.json"))
-    env = {**dbt_env(built.pg_url), "OPENDENTAL_RAW_SCHEMA": "opendental_raw"}
+    env = {**dbt_env(built.pg_url), **RAW_SCHEMA}
     build = Command("dbt_build", ["dbt", "build", "--target-path", str(built.target)], env, "all")
     with smtp_server() as (box, mail_url), webhook_server() as (hook, json_url):
         monkeypatch.setenv("ALERTS__WARNING", json.dumps([mail_url, json_url]))
@@ -140,6 +144,7 @@ def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
         assert len(hook.posts) == 2
         clean = tmp_path / "clean"
         clean.mkdir()
+        shutil.copyfile(built.target / PARTIAL_PARSE, clean / PARTIAL_PARSE)  # as a build leaves it, with its parse
         (clean / "run_results.json").write_text(
             json.dumps({"results": [{"unique_id": "test.opendental.t.1", "status": "pass"}]})
         )
@@ -164,7 +169,14 @@ def test_no_planted_value_in_tables_analysts_read_besides_the_copy(built: Built,
     """Elementary's tables (and any dbt store-failures schema) and the analysts' masked layer hold no planted
     value (the planted patient's row is there, without them)."""
     # The build skipped the masked view of patients (a test on its staging model failed); build it alone.
-    done, _ = dbt_build(built.pg_url, tmp_path / "target", "--select", "masked_opendental__patients")
+    done, _ = dbt_build(
+        built.pg_url,
+        tmp_path / "target",
+        "--select",
+        "masked_opendental__patients",
+        env=RAW_SCHEMA,
+        parsed_in=built.target,
+    )
     assert done.returncode == 0, done.stdout[-2000:]
     conn = psycopg2.connect(built.pg_url)
     try:
