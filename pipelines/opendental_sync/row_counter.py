@@ -12,9 +12,10 @@ A table's triggers are installed when a proof has just counted its rows (a first
 seeded with that count, or, when a run needs the count of a table without them, in one transaction with a count
 by scan (the triggers lock out writers until the count is taken; a table locked longer than INSTALL_LOCK_TIMEOUT,
 by a VACUUM, is counted by a plain scan and gets them next time). A counter is trusted only while its table's
-triggers are the very catalog rows it was set with (``triggers_version``: each one's name, state and
-``pg_trigger.xmin``, which changes whenever a trigger is disabled, enabled, dropped or created): a table whose
-triggers were dropped, disabled, or disabled and enabled again since is counted by a scan. Every full comparison
+triggers and their function are the very catalog rows it was set with (``triggers_version``: each trigger's name,
+state and ``pg_trigger.xmin``, and the function's ``pg_proc.xmin``, which change whenever a trigger's state
+changes, a trigger is dropped or created, or the function replaced): a table whose triggers were dropped,
+disabled, or disabled and enabled again since is counted by a scan. Every full comparison
 compares the counter with the rows it counted; where they differ, a scan decides, and sets the counter, with a
 warning. The triggers fire in replica sessions too (``ENABLE ALWAYS``).
 
@@ -35,6 +36,7 @@ from psycopg2 import sql
 from opendental_sync.names import raw_name
 from opendental_sync.read import DELETED_COLUMN
 from opendental_sync.registry import TableSpec
+from opendental_sync.safety import PublicError
 
 if TYPE_CHECKING:
     from opendental_sync.destination import CopyDatabase
@@ -63,9 +65,14 @@ CREATE TABLE IF NOT EXISTS {{schema}}.{LIVE_ROWS} (
 """
 # Added to a counter table an earlier version made (its counters, set without a version, are not trusted).
 VERSION_COLUMN_DDL = f"ALTER TABLE {{schema}}.{LIVE_ROWS} ADD COLUMN IF NOT EXISTS triggers_version text"
-# The table's counting triggers as the catalog holds them now: name, state (A: always) and row version of each.
+# The table's counting triggers as the catalog holds them now: name, state (A: always) and row version of each, and
+# the row version of the function they run (NULL, never equal, when the table or the function is missing).
 TRIGGERS_VERSION = """(
     SELECT string_agg(t.tgname::text || ':' || t.tgenabled::text || ':' || t.xmin::text, ',' ORDER BY t.tgname)
+        || ',function:' || (
+            SELECT p.xmin::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = {schema} AND p.proname = {function}
+        )
     FROM pg_trigger t
     WHERE t.tgrelid = to_regclass(quote_ident({schema}) || '.' || quote_ident({table})) AND t.tgname = ANY({names})
 )"""
@@ -98,6 +105,10 @@ END
 INSTALL_LOCK_TIMEOUT = "10s"
 
 
+class CounterUpgradeWaited(PublicError):
+    """The counter table could not be upgraded (a column added) within INSTALL_LOCK_TIMEOUT."""
+
+
 def live_count_query(dataset: str, spec: TableSpec) -> sql.Composable:
     """The copy's live rows of a table, counted by a scan."""
     table = sql.Identifier(dataset, raw_name(spec.name))
@@ -116,7 +127,10 @@ class LiveRowCounter:
     def _version(self, spec: TableSpec) -> sql.Composable:
         """The query of the table's triggers' version (TRIGGERS_VERSION)."""
         return sql.SQL(TRIGGERS_VERSION).format(
-            schema=sql.Literal(self.copy.dataset), table=sql.Literal(raw_name(spec.name)), names=sql.Literal(TRIGGERS)
+            schema=sql.Literal(self.copy.dataset),
+            table=sql.Literal(raw_name(spec.name)),
+            names=sql.Literal(TRIGGERS),
+            function=sql.Literal(_FUNCTION),
         )
 
     def ensure(self) -> None:
@@ -129,8 +143,18 @@ class LiveRowCounter:
             "AND column_name = 'triggers_version'",
             (self.copy.dataset, LIVE_ROWS),
         )
-        if not version_column:  # ALTER TABLE only when needed: it would wait for any write the triggers count
-            self.copy.execute(sql.SQL(VERSION_COLUMN_DDL).format(schema=schema))
+        if not version_column:  # ALTER TABLE only when needed: it waits for, and then holds up, every counted write
+            lock_timeout = sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(INSTALL_LOCK_TIMEOUT))
+            try:
+                self.copy.execute(
+                    sql.SQL("{};\n{}").format(lock_timeout, sql.SQL(VERSION_COLUMN_DDL).format(schema=schema))
+                )
+            except psycopg2.errors.LockNotAvailable as e:
+                raise CounterUpgradeWaited(
+                    f"{self.copy.dataset}.{LIVE_ROWS} stayed locked for {INSTALL_LOCK_TIMEOUT} while this version "
+                    "added its column triggers_version (once per copy): a transaction that wrote a raw table is still "
+                    "open (an edit by hand, a pg_dump); end it, or run again when it has ended"
+                ) from e
         found = self.copy.execute(
             "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
             "WHERE n.nspname = %s AND p.proname = %s",
@@ -145,9 +169,9 @@ class LiveRowCounter:
         )
 
     def counted(self, spec: TableSpec) -> int | None:
-        """The table's live rows as its triggers counted them; None when it has no counter, or its triggers are not
-        the ones it was set with, all firing on every write (one was dropped, disabled, or enabled again since: a
-        write in between may have gone uncounted)."""
+        """The table's live rows as its triggers counted them; None when it has no counter, or its triggers and their
+        function are not the ones it was set with, all triggers firing on every write (one was dropped, disabled, or
+        enabled again since, or the function replaced: a write in between may have gone uncounted)."""
         rows = self.copy.execute(
             sql.SQL("SELECT live_rows FROM {} WHERE table_name = %s AND triggers_version = {}").format(
                 self._counter(), self._version(spec)
@@ -190,12 +214,13 @@ class LiveRowCounter:
         if counted == rows:
             return
         if counted is None:
+            log.info("%s: the copy's row counter is set from this comparison (it had none it could trust)", spec.name)
             self._install(spec, sql.Literal(rows))
             return
         if self._install(spec, self._scan(spec)):  # else left as it was, with the lock's warning
             log.warning(
                 "%s: the copy's row counter said %d rows, the comparison counted %d, a scan %s: set by the scan (the "
-                "table was written while its triggers were disabled, or during this run, or the counter was edited)",
+                "table was written during this run, or the counter was edited by hand)",
                 spec.name,
                 counted,
                 rows,

@@ -183,8 +183,23 @@ ENABLE_ALWAYS = [f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER {name}" for name in
             ]
             + ENABLE_ALWAYS,
         ),
+        # a function that counts nothing, put back by the next run (it replaces a function not its own)
+        (
+            [
+                f"CREATE OR REPLACE FUNCTION {DATASET}._od_count_live_rows() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$"
+            ],
+            [],
+        ),
     ],
-    ids=["dropped", "disabled", "enabled again as pg_restore does", "enabled again as they were", "created again"],
+    ids=[
+        "dropped",
+        "disabled",
+        "enabled again as pg_restore does",
+        "enabled again as they were",
+        "created again",
+        "their function replaced",
+    ],
 )
 def test_a_table_whose_triggers_were_off_is_counted_by_a_scan_and_gets_them_back(
     switch_off: list[str], switch_on: list[str], sync: Synchronizer, notes: str, pg_database: str
@@ -217,4 +232,19 @@ def test_counters_an_earlier_version_set_are_set_again_by_a_scan(
     assert "zz_note: counting the copy's rows once" in caplog.text
     assert upgraded.compared == COUNTED[STAMPS_READ]
     assert upgraded.reconciliation is not None and upgraded.reconciliation.matches
+    assert sync.copy.counter.counted(spec_of(sync)) == pg_scalar(pg_database, LIVE) == 3000
+
+
+def test_a_counter_table_held_locked_stops_the_upgrade_with_a_clear_error_and_the_next_run_upgrades_it(
+    sync: Synchronizer, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(row_counter, "INSTALL_LOCK_TIMEOUT", "1s")
+    pg_execute(pg_database, f"ALTER TABLE {DATASET}._od_live_rows DROP COLUMN triggers_version")
+    # A write to the raw table left open (an edit by hand): its trigger holds a lock on the counter table.
+    with closing(psycopg2.connect(pg_database)) as editor, editor.cursor() as cur:
+        cur.execute(f"DELETE FROM {TABLE} WHERE note_num = 3")
+        with pytest.raises(row_counter.CounterUpgradeWaited, match="stayed locked for 1s while this version added"):
+            sync.run(names=["zz_note"])
+        editor.rollback()
+    assert run(sync).reconciliation is not None
     assert sync.copy.counter.counted(spec_of(sync)) == pg_scalar(pg_database, LIVE) == 3000

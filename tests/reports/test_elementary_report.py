@@ -150,6 +150,9 @@ def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
         )
         passed = Command("dbt_build", ["dbt", "build", "--target-path", str(clean)], env, "all")
         check_build(passed, clinic)
+        # Each check's `dbt source freshness` started from the parse of the build before it, none parsed in full.
+        for checked in (built.target, clean):
+            assert "Starting full parse" not in (checked / "freshness" / "logs" / "dbt.log").read_text()
         assert [p["type"] for p in hook.posts[2:]] == ["success", "success"]
         assert all("RESOLVED: data-quality tests" in p["title"] for p in hook.posts[2:])
         for text in [*box.texts(), *hook.texts()]:
