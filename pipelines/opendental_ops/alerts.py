@@ -106,6 +106,14 @@ def freshness_problems(results: list[dict[str, Any]], scope: str, where: list[st
     return [Problem("warning", "freshness", scope, f"freshness breach ({scope})", lines)]
 
 
+def start_from_parse(parsed_in: Path, target: Path) -> None:
+    """Have the next dbt command in ``target`` start from the parse a command saved in ``parsed_in`` (dbt checks that
+    it fits the project and settings, and parses in full where it does not); nothing when none was saved."""
+    if (parsed_in / PARTIAL_PARSE).is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parsed_in / PARTIAL_PARSE, target / PARTIAL_PARSE)
+
+
 def source_freshness(
     dbt: list[str],
     project: Path,
@@ -119,9 +127,8 @@ def source_freshness(
     ``parsed_in``: the target path of a dbt command just run with the same project and settings (the build): dbt
     starts from the parse it saved there instead of parsing the project again (about 10 s; where that parse does
     not fit, dbt says so in its log and parses in full, as without it)."""
-    target.mkdir(parents=True, exist_ok=True)
-    if parsed_in is not None and (parsed_in / PARTIAL_PARSE).is_file():
-        shutil.copyfile(parsed_in / PARTIAL_PARSE, target / PARTIAL_PARSE)
+    if parsed_in is not None:
+        start_from_parse(parsed_in, target)
     paths = ["--profiles-dir", ".", "--target-path", str(target), "--log-path", str(target / "logs")]
     out = target / "sources.json"
     out.unlink(missing_ok=True)

@@ -109,6 +109,13 @@ class CounterUpgradeWaited(PublicError):
     """The counter table could not be upgraded (a column added) within INSTALL_LOCK_TIMEOUT."""
 
 
+def _lock_bounded(statements: list[sql.Composable]) -> sql.Composable:
+    """The statements as one transaction (sent as one: PostgreSQL's simple query protocol) whose locks wait at most
+    INSTALL_LOCK_TIMEOUT (psycopg2.errors.LockNotAvailable after that)."""
+    lock_timeout = sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(INSTALL_LOCK_TIMEOUT))
+    return sql.SQL(";\n").join([lock_timeout, *statements])
+
+
 def live_count_query(dataset: str, spec: TableSpec) -> sql.Composable:
     """The copy's live rows of a table, counted by a scan."""
     table = sql.Identifier(dataset, raw_name(spec.name))
@@ -138,29 +145,24 @@ class LiveRowCounter:
         exists; called with the run lock held)."""
         schema = sql.Identifier(self.copy.dataset)
         self.copy.execute(sql.SQL(COUNTER_TABLE_DDL).format(schema=schema))
-        version_column = self.copy.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-            "AND column_name = 'triggers_version'",
-            (self.copy.dataset, LIVE_ROWS),
+        [(has_version, body)] = self.copy.execute(
+            "SELECT EXISTS (SELECT FROM pg_attribute "
+            "WHERE attrelid = to_regclass(quote_ident(%s) || '.' || quote_ident(%s)) "
+            "AND attname = 'triggers_version' AND NOT attisdropped), "
+            "(SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = %s AND p.proname = %s)",
+            (self.copy.dataset, LIVE_ROWS, self.copy.dataset, _FUNCTION),
         )
-        if not version_column:  # ALTER TABLE only when needed: it waits for, and then holds up, every counted write
-            lock_timeout = sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(INSTALL_LOCK_TIMEOUT))
+        if not has_version:  # ALTER TABLE only when needed: it waits for, and then holds up, every counted write
             try:
-                self.copy.execute(
-                    sql.SQL("{};\n{}").format(lock_timeout, sql.SQL(VERSION_COLUMN_DDL).format(schema=schema))
-                )
+                self.copy.execute(_lock_bounded([sql.SQL(VERSION_COLUMN_DDL).format(schema=schema)]))
             except psycopg2.errors.LockNotAvailable as e:
                 raise CounterUpgradeWaited(
                     f"{self.copy.dataset}.{LIVE_ROWS} stayed locked for {INSTALL_LOCK_TIMEOUT} while this version "
                     "added its column triggers_version (once per copy): a transaction that wrote a raw table is still "
                     "open (an edit by hand, a pg_dump); end it, or run again when it has ended"
                 ) from e
-        found = self.copy.execute(
-            "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = %s AND p.proname = %s",
-            (self.copy.dataset, _FUNCTION),
-        )
-        if found and found[0][0] == FUNCTION_BODY:
+        if body == FUNCTION_BODY:
             return
         self.copy.execute(
             sql.SQL("CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {}").format(
@@ -186,7 +188,7 @@ class LiveRowCounter:
             "SELECT t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid "
             "JOIN pg_namespace n ON n.oid = r.relnamespace "
             "WHERE n.nspname = %s AND r.relname = %s AND t.tgname = ANY(%s)",
-            (self.copy.dataset, raw_name(spec.name), list(TRIGGER_EVENTS)),
+            (self.copy.dataset, raw_name(spec.name), TRIGGERS),
         )
         return {str(name): str(enabled) for name, enabled in rows}
 
@@ -238,9 +240,7 @@ class LiveRowCounter:
         the table stayed locked (a VACUUM) longer than INSTALL_LOCK_TIMEOUT: the next run tries again."""
         table, function = self._table(spec), sql.Identifier(self.copy.dataset, _FUNCTION)
         existing = self._triggers(spec)
-        statements: list[sql.Composable] = [
-            sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(INSTALL_LOCK_TIMEOUT))
-        ]
+        statements: list[sql.Composable] = []
         for name, (event, transition) in TRIGGER_EVENTS.items():
             trigger = sql.Identifier(name)
             if name not in existing:
@@ -260,9 +260,8 @@ class LiveRowCounter:
                 counter=self._counter(), name=sql.Literal(raw_name(spec.name)), count=count, version=self._version(spec)
             )
         )
-        # Statements sent as one are one transaction (PostgreSQL's simple query protocol).
         try:
-            self.copy.execute(sql.SQL(";\n").join(statements))
+            self.copy.execute(_lock_bounded(statements))
         except psycopg2.errors.LockNotAvailable:
             log.warning(
                 "%s: the copy's table stayed locked for %s (a VACUUM?): its row counter is installed by a later run",

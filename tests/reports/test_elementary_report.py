@@ -22,7 +22,7 @@ import pytest
 
 from conftest import mysql_admin, mysql_url
 from opendental_demo.generate import build_demo_source
-from opendental_ops.alerts import PARTIAL_PARSE
+from opendental_ops.alerts import start_from_parse
 from opendental_ops.settings import Clinic
 from opendental_ops.steps import Command, check_build
 from support.alert_servers import smtp_server, webhook_server
@@ -144,7 +144,7 @@ def test_failing_tests_warn_once_on_each_channel_and_resolve_without_values(
         assert len(hook.posts) == 2
         clean = tmp_path / "clean"
         clean.mkdir()
-        shutil.copyfile(built.target / PARTIAL_PARSE, clean / PARTIAL_PARSE)  # as a build leaves it, with its parse
+        start_from_parse(built.target, clean)  # as a build leaves it, with its parse
         (clean / "run_results.json").write_text(
             json.dumps({"results": [{"unique_id": "test.opendental.t.1", "status": "pass"}]})
         )

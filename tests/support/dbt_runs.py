@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from opendental_ops.alerts import PARTIAL_PARSE
+from opendental_ops.alerts import start_from_parse
 from opendental_ops.steps import dbt_profile_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +43,7 @@ def dbt_build(
     """`dbt build` of the project into ``pg_url`` (with ``env`` added); returns the process and the results.
     ``parsed_in``: the target path of an earlier build into the same database, whose saved parse dbt starts from."""
     if parsed_in is not None:
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(parsed_in / PARTIAL_PARSE, target / PARTIAL_PARSE)
+        start_from_parse(parsed_in, target)
     done = subprocess.run(
         [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--target-path", str(target),
          "--log-path", str(target / "logs"), *extra],
