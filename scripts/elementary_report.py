@@ -4,12 +4,12 @@
     python scripts/elementary_report.py --out /tmp/r.html --days-back 30
 
 It runs Elementary's `edr report` on what the last `dbt build` stored in schema `elementary` (`dev_elementary` and
-the like for DBT_TARGET=dev, as profile `elementary` says: test results, run
-results, model and test definitions: counts and SQL, never sampled rows, since the dbt project sets
-`test_sample_row_count: 0`). edr runs a small dbt project of its own; its packages go to `.edr/dbt_packages` (installed
-once), its settings, compiled files and logs to `.edr/runs/<id of the output file>/`, so the reports of several
-clinics written at once never share a folder. Nothing goes into site-packages, and edr neither tracks usage nor
-checks for a newer version.
+the like for DBT_TARGET=dev, as profile `elementary` says: test results, run results, model and test definitions:
+counts and SQL, never sampled rows, since the dbt project sets `test_sample_row_count: 0`). edr runs a small dbt
+project of its own; its packages go to `.edr/dbt_packages` (installed once, by the first report; reports started
+meanwhile wait for it), its settings, compiled files and logs to `.edr/runs/<id of the output file>/`, so the
+reports of several clinics written at once never share a folder. Nothing goes into site-packages, and edr neither
+tracks usage nor checks for a newer version.
 The database comes from the OPENDENTAL_PG_* variables, as for dbt (dbt_project/profiles.yml, profile
 `elementary`).
 """
@@ -17,10 +17,13 @@ The database comes from the OPENDENTAL_PG_* variables, as for dbt (dbt_project/p
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +58,29 @@ def run_folder(out: Path) -> Path:
     return WORK / "runs" / hashlib.sha256(str(out).encode()).hexdigest()[:12]
 
 
-def edr_environment(run: Path) -> dict[str, str]:
-    """edr's settings: its internal dbt project's packages under .edr/, target and logs in ``run``, nothing sent
-    out."""
+def packages_installed() -> bool:
+    return all((WORK / "dbt_packages" / name / "dbt_project.yml").is_file() for name in EDR_PACKAGES)
+
+
+@contextmanager
+def first_install_lock() -> Iterator[bool]:
+    """Yields whether edr's packages are installed. While they are not, holds .edr/install.lock until the body
+    ends: of several reports started at once on a new install (clinics' DAGs), the first installs the packages and
+    the others wait, then find them installed, instead of installing into the same folder at the same time."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    with open(WORK / "install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        installed = packages_installed()
+        if installed:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield installed
+
+
+def edr_environment(run: Path, installed: bool) -> dict[str, str]:
+    """edr's settings: its internal dbt project's packages under .edr/ (installed by edr unless ``installed``),
+    target and logs in ``run``, nothing sent out."""
     for folder in (WORK / "dbt_packages", run / "config", run / "target", run / "logs"):
         folder.mkdir(parents=True, exist_ok=True)
-    installed = all((WORK / "dbt_packages" / name / "dbt_project.yml").is_file() for name in EDR_PACKAGES)
     (run / "config" / "config.yml").write_text(CONFIG.format(deps="false" if installed else "true"))
     env = dict(os.environ)
     env.update(
@@ -92,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         "--disable-samples", "true",
         "--project-name", "opendental",
     ]  # fmt: skip
-    done = subprocess.run(command, env=edr_environment(run), cwd=run, check=False)
+    with first_install_lock() as installed:
+        done = subprocess.run(command, env=edr_environment(run, installed), cwd=run, check=False)
     if done.returncode == 0 and out.is_file():
         print(f"quality report: {out} ({out.stat().st_size / 1e6:.1f} MB); open it in a browser")
         return 0

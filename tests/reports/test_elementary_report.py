@@ -5,6 +5,7 @@ the same failures as dbt's run_results.json."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from opendental_demo.generate import build_demo_source
 from opendental_ops.alerts import start_from_parse
 from opendental_ops.settings import Clinic
 from opendental_ops.steps import Command, check_build
+from scripts import elementary_report as report_script
 from support.alert_servers import smtp_server, webhook_server
 from support.dbt_runs import ROOT, dbt_build, dbt_env, elementary_report, run_pipeline
 
@@ -264,3 +266,30 @@ def test_extract_load_report_tells_the_runs_story_without_values(built: Built, t
     assert 'aria-label="Duration, group all"' in page and 'aria-label="Throughput, group all"' in page
     for what, value in PLANTED.items():
         assert value not in page, f"{what} in the extract-load report"
+
+
+def test_reports_started_at_once_on_a_new_install_install_edrs_packages_one_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While edr's packages are missing, a report holds the install lock for its whole edr run (edr installs
+    them); once they are there, reports run side by side."""
+    work = tmp_path / ".edr"
+    monkeypatch.setattr(report_script, "WORK", work)
+
+    def held_by_another() -> bool:
+        with open(work / "install.lock") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(other, fcntl.LOCK_UN)
+            return False
+
+    with report_script.first_install_lock() as installed:
+        assert installed is False and held_by_another()
+    assert not held_by_another()
+    for name in report_script.EDR_PACKAGES:
+        (work / "dbt_packages" / name).mkdir(parents=True)
+        (work / "dbt_packages" / name / "dbt_project.yml").write_text("name: x\n")
+    with report_script.first_install_lock() as installed:
+        assert installed is True and not held_by_another()
