@@ -173,6 +173,7 @@ def restart_postgres() -> None:
     )
 
 
+@pytest.mark.serial  # restarts the server every other test shares: run alone, after the rest
 def test_postgres_restarted_mid_load(
     mysql_database: str, pg_database: str, pipelines_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -235,7 +236,8 @@ def test_a_run_whose_lock_another_run_took_during_a_restart_stops_writing(
             # Waits (up to 5 s) until the session is gone, and its lock with it.
             cur.execute(
                 "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                f"AND objid = ({lock})::oid AND pid <> pg_backend_pid()"
+                f"AND objid = ({lock})::oid AND pid <> pg_backend_pid() "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             )
             if not any(r[0] for r in cur.fetchall()):
                 return False

@@ -142,7 +142,8 @@ def mmap_on() -> Iterator[None]:
             cur.execute("SET GLOBAL myisam_use_mmap = OFF")
 
 
-@pytest.mark.parametrize("engine", ["InnoDB", "Aria", "MyISAM with mmap"])
+# With mmap on, a global setting of the shared server: run alone (scripts/test.sh runs the serial tests last).
+@pytest.mark.parametrize("engine", ["InnoDB", "Aria", pytest.param("MyISAM with mmap", marks=pytest.mark.serial)])
 def test_where_the_write_time_cannot_be_trusted_every_run_compares(
     engine: str, mysql_database: str, pg_database: str, pipelines_dir: Path, request: pytest.FixtureRequest
 ) -> None:
