@@ -16,6 +16,6 @@ sqlfluff lint dbt_project/models dbt_project/tests/staging
 # suite's time is subprocesses and servers, so it ends in about 60% of one worker's time. The slowest tests are
 # listed at the end: where to look first when the suite nears its 20 minutes.
 python -m pytest -n 2 --dist loadfile -m "not serial" --durations=25 "$@"
-# Then, alone, the few tests that change a server the others share (a PostgreSQL restart, a MariaDB global);
-# exit status 5 is pytest's "none selected", when the arguments above chose none of them.
-python -m pytest -m serial "$@" || [ $? -eq 5 ]
+# Then, alone (-n 0 whatever -n the arguments give), the few tests that change a server the others share (a
+# PostgreSQL restart, a MariaDB global); exit status 5 is pytest's "none selected", when the arguments chose none.
+python -m pytest -m serial "$@" -n 0 || [ $? -eq 5 ]

@@ -5,7 +5,8 @@ Each test database gets a unique name and is dropped afterwards, so tests never 
 
 Every test that needs a database server is marked ``db``: those that use one of ``DB_FIXTURES`` (or a fixture
 built on one) automatically, the few that reach a server another way by an explicit ``pytest.mark.db``.
-``pytest -m "not db"`` runs the rest, with no server at all.
+``pytest -m "not db"`` runs the rest, with no server at all. Tests marked ``serial`` run alone (see
+``serial_runs_alone``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if DB_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(autouse=True)
+def serial_runs_alone(request: pytest.FixtureRequest) -> None:
+    """A test marked ``serial`` changes a server every other test shares: on a worker of a distributed run
+    (pytest -n), others run beside it, so it fails at once rather than break them."""
+    if request.node.get_closest_marker("serial") and os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.fail("marked serial: it restarts or reconfigures a shared server; run it alone, with -n 0 "
+                    "(scripts/test.sh runs the serial tests after the rest)")  # fmt: skip
 
 
 def mysql_url(database: str) -> str:
