@@ -163,7 +163,9 @@ def test_an_untrusted_certificate_fails_at_once_without_retry(tls_server: tuple[
     with pytest.raises(SourceUnreachable) as e:
         db.tables()
     assert e.value.permanent and "certificate" in str(e.value).lower()
-    # connectorx alone (the bulk reads): the same settings, refused at once and not retried.
+    # connectorx alone (the bulk reads): the same settings, refused and not retried, but only after its connection
+    # pool's 30 s wait (r2d2's default; connectorx has no setting for it). A run never waits so: its first query is
+    # PyMySQL's, above.
     with pytest.raises(SourceUnreachable, match="a retry cannot fix this"):
         db.read_arrow("SELECT VisitNum FROM visit WHERE VisitNum < 10")
     assert sum(db.retries.values()) == 0
