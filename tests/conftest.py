@@ -54,9 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def serial_runs_alone(request: pytest.FixtureRequest) -> None:
-    """A test marked ``serial`` changes a server every other test shares: on a worker of a distributed run
-    (pytest -n), others run beside it, so it fails at once rather than break them."""
-    if request.node.get_closest_marker("serial") and os.environ.get("PYTEST_XDIST_WORKER"):
+    """A test marked ``serial`` changes a server every other test shares: on a worker of a run distributed over
+    several (pytest -n 2 and more), others run beside it, so it fails at once rather than break them."""
+    if request.node.get_closest_marker("serial") and int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
         pytest.fail("marked serial: it restarts or reconfigures a shared server; run it alone, with -n 0 "
                     "(scripts/test.sh runs the serial tests after the rest)")  # fmt: skip
 
