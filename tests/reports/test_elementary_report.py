@@ -285,11 +285,24 @@ def test_reports_started_at_once_on_a_new_install_install_edrs_packages_one_at_a
             fcntl.flock(other, fcntl.LOCK_UN)
             return False
 
+    # What edr is run with by the script's main (edr itself stands aside: it would need a built warehouse): whether
+    # the lock was held while it ran, and whether it was told to install the packages.
+    edr_runs: list[tuple[bool, bool]] = []
+
+    def edr(command: list[str], env: dict[str, str], cwd: Path, check: bool) -> subprocess.CompletedProcess[str]:
+        config = Path(command[command.index("--config-dir") + 1]) / "config.yml"
+        edr_runs.append((held_by_another(), "run_dbt_deps_if_needed: true" in config.read_text()))
+        return subprocess.CompletedProcess(command, 1)
+
+    monkeypatch.setattr(report_script.subprocess, "run", edr)
     with report_script.first_install_lock() as installed:
         assert installed is False and held_by_another()
     assert not held_by_another()
+    report_script.main(["--out", str(tmp_path / "report.html")])
     for name in report_script.EDR_PACKAGES:
         (work / "dbt_packages" / name).mkdir(parents=True)
         (work / "dbt_packages" / name / "dbt_project.yml").write_text("name: x\n")
     with report_script.first_install_lock() as installed:
         assert installed is True and not held_by_another()
+    report_script.main(["--out", str(tmp_path / "report.html")])
+    assert edr_runs == [(True, True), (False, False)]
