@@ -9,6 +9,7 @@ import time
 from collections import Counter
 
 from bench_common import Timed, compared_by_table, fresh_pg_database, run_pipeline, source_rows
+from bench_dlt_floor import Floor, dlt_floor
 
 from opendental_demo.binlog_server import binlog_server
 from opendental_demo.generate import build_demo_source
@@ -39,10 +40,12 @@ def binlog_benchmark(patients: int, seed: int, pg_url: str, smaller: int = 0) ->
     fits: list[str] = []
     with binlog_server() as server:
         for clinic, size in enumerate(sorted({patients, smaller} - {0}, reverse=True)):
-            steps = clinic_runs(server.url(f"opendental_bench_{clinic}"), size, seed, pg_url)
-            if steps is None:
+            runs = clinic_runs(server.url(f"opendental_bench_{clinic}"), size, seed, pg_url)
+            if runs is None:
                 return 1
+            steps, floor = runs
             print_steps(size, steps)
+            print_floor(floor, steps[0][1])
             fits.append(fit_line(size, steps))
     print()
     print("binlog runs (c) and (f): seconds = fixed + per 1,000 changed rows, at each clinic size")
@@ -51,9 +54,9 @@ def binlog_benchmark(patients: int, seed: int, pg_url: str, smaller: int = 0) ->
     return 0
 
 
-def clinic_runs(source_url: str, patients: int, seed: int, pg_url: str) -> list[Step] | None:
+def clinic_runs(source_url: str, patients: int, seed: int, pg_url: str) -> tuple[list[Step], Floor] | None:
     """Build one clinic's demo source, load it in full, and time the runs after one day, three days and (by diff)
-    one more."""
+    one more; and dlt alone merging the rows of the run after one day."""
     on = {"SOURCES__OPENDENTAL__BINLOG": "true"}
     t0 = time.perf_counter()
     build_demo_source(source_url, patients, seed)
@@ -66,6 +69,7 @@ def clinic_runs(source_url: str, patients: int, seed: int, pg_url: str) -> list[
         print(full.output[-3000:])
         return None
     steps: list[Step] = [("(a) full load (binlog on)", full, total, compared_kinds(pg_url))]
+    floor = None
     for label, days, settings in (
         ("(c) binlog run after one day", range(1, 2), on),
         ("(f) binlog run after three days", range(2, 5), on),
@@ -77,7 +81,10 @@ def clinic_runs(source_url: str, patients: int, seed: int, pg_url: str) -> list[
             print(run.output[-3000:])
             return None
         steps.append((label, run, changed, compared_kinds(pg_url)))
-    return steps
+        if floor is None:  # right after (c): the copy's latest run is (c)
+            floor = dlt_floor(pg_url)
+    assert floor is not None
+    return steps, floor
 
 
 def print_steps(patients: int, steps: list[Step]) -> None:
@@ -90,6 +97,15 @@ def print_steps(patients: int, steps: list[Step]) -> None:
         described = "; ".join(f"{kind}: {n}" for kind, n in kinds.items())
         print(f"{label:<34}{run.seconds:>9.1f}{rows:>12,}{share:>14}{run.peak_rss_mb:>10.0f}  {described}")
     print("rows: the source's rows for (a), the rows the simulated days changed for the others")
+
+
+def print_floor(floor: Floor, full: Timed) -> None:
+    print(
+        f"dlt alone: the {floor.rows:,} rows run (c) loaded ({floor.tables} tables), merged by a bare dlt pipeline in "
+        f"a new process: {floor.seconds:.1f} s, {floor.seconds / full.seconds:.1%} of the full load "
+        f"({floor.start_seconds:.1f} s starting Python with dlt, {floor.merge_seconds:.1f} s the merge, "
+        f"{floor.merge_seconds / full.seconds:.1%})"
+    )
 
 
 def fit_line(patients: int, steps: list[Step]) -> str:

@@ -83,6 +83,17 @@ def fresh_pg_database(url: str) -> None:
     admin.close()
 
 
+def drop_schema(url: str, schema: str) -> None:
+    """Drop a schema of the PostgreSQL database of ``url`` with everything in it, if it exists."""
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    finally:
+        conn.close()
+
+
 def run_pipeline(source_url: str, pg_url: str, *args: str, settings: dict[str, str] | None = None) -> Timed:
     """Run ``python pipelines/opendental.py`` as a child process; wall time and its peak resident memory.
     ``settings``: more environment variables (``SOURCES__OPENDENTAL__BINLOG``, ...)."""
@@ -96,10 +107,10 @@ def run_pipeline(source_url: str, pg_url: str, *args: str, settings: dict[str, s
     return run_timed([sys.executable, str(ROOT / "pipelines" / "opendental.py"), "-q", *args], env)
 
 
-def run_timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
+def run_timed(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Timed:
     """Run a command to its end: wall time, its peak resident memory and CPU seconds, exit code and output."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)

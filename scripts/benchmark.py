@@ -20,8 +20,10 @@ MariaDB and PostgreSQL (when they run on this machine) and the loading process s
 builds the demo in a MariaDB of its own with the binlog on (opendental_demo.binlog_server: its own data folder and
 port), and times with ``sources.opendental.binlog = true``: the full load, the incremental run after one simulated
 day and after three more, and, for comparison, a run by diff after one more day; each as a share of the full load,
-with the rows the days changed and what each run compared. It does so for a clinic a quarter that size too
-(--smaller-clinic), and prints, per clinic size, a binlog run's time as a fixed part plus a part per changed row.
+with the rows the days changed and what each run compared; then dlt alone: the rows of the run after one day merged
+by a bare dlt pipeline in a new process (bench_dlt_floor.py), the floor under any run that loads through dlt. It
+does so for a clinic a quarter that size too (--smaller-clinic), and prints, per clinic size, a binlog run's time as
+a fixed part plus a part per changed row.
 """
 
 from __future__ import annotations

@@ -71,8 +71,17 @@ def test_the_benchmark_times_the_runs_with_the_binlog(pg_database: str) -> None:
         for step in ("(c) binlog run after one day", "(f) binlog run after three days"):
             assert "binlog: keys changed since the last position: 31" in steps[step], steps[step]
         assert "binlog:" not in steps["(g) diff"], steps["(g) diff"]
+        # dlt alone merged as many rows of as many tables as run (c) loaded.
+        floor = re.search(
+            r"^dlt alone: the ([\d,]+) rows run \(c\) loaded \((\d+) tables\).*: (\d+\.\d) s, ", clinic, re.M
+        )
+        assert floor is not None, clinic
+        assert int(floor[1].replace(",", "")) > 0 and int(floor[2]) > 0 and float(floor[3]) > 0, floor[0]
     fits = re.findall(r"^ +([\d,]+) patients .*: (-?\d+\.\d) s \+ (-?\d+\.\d+) s per 1,000 rows$", out, re.MULTILINE)
     assert [patients for patients, _, _ in fits] == [PATIENTS, "100"], out
+    with closing(psycopg2.connect(pg_database)) as conn, conn.cursor() as cur:  # the bare dlt merge left nothing
+        cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'dlt_floor'")
+        assert cur.fetchone() == (0,)
 
 
 def test_the_probe_reports_the_longest_writer_stall(mysql_database: str, pg_database: str) -> None:
