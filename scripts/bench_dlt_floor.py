@@ -40,8 +40,11 @@ def dlt_floor(pg_url: str) -> Floor:
     # Imported here, not at the top: the child process imports this module too, and its start is measured.
     from bench_common import ROOT, drop_schema, run_timed
 
+    from opendental_sync.load import postgres_credentials
+
     counts = latest_run_rows(pg_url)
-    env = dict(os.environ, **{URL_ENV: pg_url})
+    # The credentials the sync gives dlt (its session options, an empty password for trust auth), as a URL.
+    env = dict(os.environ, **{URL_ENV: postgres_credentials(pg_url).to_native_representation()})
     try:
         with tempfile.TemporaryDirectory(prefix="dlt_floor_") as folder:
             export_rows(pg_url, counts, Path(folder))
@@ -94,11 +97,7 @@ def merge(folder: Path, pg_url: str) -> float:
     seconds ``pipeline.run`` took."""
     import dlt
     import pyarrow.parquet as pq
-    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
-    credentials = PostgresCredentials()
-    credentials.parse_native_representation(pg_url)
-    credentials.password = credentials.password or ""  # trust auth, as opendental_sync.load allows
     keys = json.loads((folder / "keys.json").read_text())
     resources = [
         dlt.resource(
@@ -112,7 +111,7 @@ def merge(folder: Path, pg_url: str) -> float:
     pipeline = dlt.pipeline(
         pipeline_name="dlt_floor",
         pipelines_dir=str(folder / "pipelines"),
-        destination=dlt.destinations.postgres(credentials=credentials),
+        destination=dlt.destinations.postgres(credentials=pg_url),
         dataset_name=DATASET,
     )
     started = time.perf_counter()
